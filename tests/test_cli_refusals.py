@@ -356,6 +356,18 @@ def test_a_path_the_cover_would_record_with_a_character_a_workbook_cannot_store_
     why = "holds a noncharacter (U+FFFE), which a workbook cannot store (the workbook's Cover records the path)"
     assert capsys.readouterr().err == f"xlpy build: offer file: {why}, got 'o\\ufffe.toml'\n"
     assert not Path("out.xlsm").exists()
+    # An offer file in a folder of such a name is built, its name alone recorded (review 157: refused once its path
+    # was recorded, where the build needs only the file), and found beside the workbook as before.
+    Path("f\ufffe").mkdir()
+    shutil.copy(SEED, "f\ufffe/o.toml")
+    assert main(["build", "f\ufffe/o.toml", "-o", "out.xlsm", "--no-validate", "-q"]) == 0
+    from xlpy.workbook.backends import PackageBook
+    from xlpy.workbook.rebuild import book_records
+
+    with PackageBook(Path("out.xlsm")) as built:
+        assert book_records(built)["OfferFile"] == "o.toml"
+    capsys.readouterr()
+    Path("out.xlsm").unlink()
     book = Path(shutil.copy(standard_books["holders"], tmp_path / "book.xlsm"))
     before = book.read_bytes()
     assert main(["refresh", "book.xlsm", "--tally", "data/t\ufffe.csv", "-q"]) == 2

@@ -306,15 +306,23 @@ def test_an_offer_file_in_another_folder_is_followed_from_the_cover(tmp_path, mo
     assert cli.main(["refresh", "books/book.xlsm", "--no-backup"]) == 0
     [warning] = [line for line in capsys.readouterr().err.splitlines() if "the offer file " in line]
     assert warning.startswith(
-        "xlpy refresh: warning: book.xlsm: the offer file ../terms/offer.toml (from the workbook's folder) is not the "
-        "one it was built from (another SHA-256), and gives inputs the workbook does not hold: FinalCount (Tenders!C8: "
-        "file TRUE, workbook FALSE); "), warning
-    assert "(xlpy build books/../terms/offer.toml -o books/NEW.xlsm; " in warning, warning
+        "xlpy refresh: warning: book.xlsm: the offer file terms/offer.toml is not the one it was built from (another "
+        "SHA-256), and gives inputs the workbook does not hold: FinalCount (Tenders!C8: file TRUE, workbook FALSE); "
+    ), warning  # (named from where the workbook was named, as the tally's lines name their files)
+    assert "(xlpy build terms/offer.toml -o books/NEW.xlsm; " in warning, warning
+    (tmp_path / "links").mkdir()  # (a link to the workbook: the record is read from its target's folder)
+    (tmp_path / "links" / "book.xlsm").symlink_to(tmp_path / "books" / "book.xlsm")
+    assert cli.main(["refresh", "links/book.xlsm", "--no-backup"]) == 0
+    [warning] = [line for line in capsys.readouterr().err.splitlines() if "the offer file " in line]
+    assert warning.startswith("xlpy refresh: warning: book.xlsm: the offer file terms/offer.toml is not the one "), \
+        warning
+    assert "(xlpy build terms/offer.toml -o links/NEW.xlsm; " in warning, warning
+    (tmp_path / "links" / "book.xlsm").unlink()
     shutil.move(tmp_path / "books", tmp_path / "sent")  # (sent on with the offer file beside it)
     shutil.copytree(tmp_path / "terms", tmp_path / "sent", dirs_exist_ok=True)
     shutil.rmtree(tmp_path / "terms")
     assert cli.main(["refresh", "sent/book.xlsm", "--no-backup", "--tally", f"sent/data/{TALLY}", "--prices",
                      f"sent/data/{PRICES}"]) == 0
     [warning] = [line for line in capsys.readouterr().err.splitlines() if "the offer file " in line]
-    assert "the offer file offer.toml beside the workbook is not the one it was built from" in warning, warning
+    assert "the offer file sent/offer.toml beside the workbook is not the one it was built from" in warning, warning
     assert "(xlpy build sent/offer.toml -o sent/NEW.xlsm; " in warning, warning

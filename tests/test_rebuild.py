@@ -139,11 +139,20 @@ def test_the_commands_name_only_what_the_cover_records(tmp_path):
     (tmp_path / "offers").mkdir()
     (tmp_path / "offers" / "terms.toml").write_text("terms", encoding="utf-8")
     away = {**base, "OfferFile": "../offers/terms.toml", "OfferSha256": sha256(tmp_path / "offers" / "terms.toml")}
-    assert rebuild_commands(away, book).startswith(
-        f"from the files its Cover records, run: xlpy build {folder}/../offers/terms.toml' -o {folder}/book-rebuilt")
+    assert rebuild_commands(away, book).startswith(  # (from where the workbook was named: its folder resolved)
+        f"from the files its Cover records, run: xlpy build {tmp_path / 'offers' / 'terms.toml'} -o "
+        f"{folder}/book-rebuilt")
     (tmp_path / "offers" / "terms.toml").rename(book.parent / "terms.toml")
     assert rebuild_commands(away, book).startswith(
         f"from the files its Cover records, run: xlpy build {folder}/terms.toml' -o {folder}/book-rebuilt")
+    (book.parent / "terms.toml").write_text("terms edited", encoding="utf-8")  # (review 157: said to be nowhere)
+    assert rebuild_commands(away, book).startswith(
+        f"its offer file, {folder}/terms.toml', has other bytes than at the build (the Cover records its SHA-256 "
+        f"{away['OfferSha256'][:12]}...): run xlpy build OFFER -o "), rebuild_commands(away, book)
+    (book.parent / "offers").mkdir()  # a copy of the built-in example, built from, then edited: not the example
+    (book.parent / "offers" / "hecla-2004.toml").write_text("edited", encoding="utf-8")
+    assert rebuild_commands({**example, "OfferFile": "offers/hecla-2004.toml"}, book).startswith(
+        f"its offer file, {folder}/offers/hecla-2004.toml', has other bytes than at the build")
     (book.parent / "terms.toml").unlink()
     assert rebuild_commands(away, book).startswith(
         "its offer file, ../offers/terms.toml, is neither where its Cover records it nor beside it (the Cover records "

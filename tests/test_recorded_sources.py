@@ -151,9 +151,15 @@ def test_offer_given_that_is_not_the_builds_file_is_noted(standard_books, tmp_pa
     edited.write_text(FORMULA.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
     [note] = [n for n in validate(book, edited, legs=()).notes if n.startswith("--offer")]
     recorded = hashlib.sha256(FORMULA.read_bytes()).hexdigest()
-    assert note == (f"--offer: edited.toml is not the offer file the Cover records at the build ({FORMULA.name}, "
+    assert note == (f"--offer: {edited} is not the offer file the Cover records at the build ({FORMULA.name}, "
                     f"SHA-256 {recorded[:12]}...; this one {hashlib.sha256(edited.read_bytes()).hexdigest()[:12]}...)"
                     ": the workbook is held to the file given")
+    shutil.copy(edited, tmp_path / FORMULA.name)  # the very file the Cover records, edited (review 157)
+    [note] = [n for n in validate(book, tmp_path / FORMULA.name, legs=()).notes if n.startswith("--offer")]
+    assert note == (f"--offer: {tmp_path / FORMULA.name} has other bytes than at the build, when the Cover recorded "
+                    f"it ({FORMULA.name}, SHA-256 {recorded[:12]}...; now "
+                    f"{hashlib.sha256(edited.read_bytes()).hexdigest()[:12]}...): the workbook is held to the file as "
+                    "it is now")
 
 
 def test_inputs_typed_since_the_build_are_noted_against_the_offer_file_beside_it(standard_books, tmp_path):
@@ -168,7 +174,8 @@ def test_inputs_typed_since_the_build_are_noted_against_the_offer_file_beside_it
     shutil.copy(FORMULA, tmp_path / FORMULA.name)
     report = validate(book, legs=())
     assert report.ok and [n for n in report.notes if n.startswith("inputs typed")] == [
-        f"inputs typed since the build, not as the offer file the Cover records ({FORMULA.name}, unchanged since): "
+        f"inputs typed since the build, not as the offer file the Cover records ({tmp_path / FORMULA.name}, unchanged "
+        "since): "
         "ParValue (Inputs!C44: file 0.25, workbook 0.1); CarryingPerUnit (Inputs!C45: file 50, workbook 45) "
         f"(no fault: validate --offer {tmp_path / FORMULA.name} holds the workbook to the file)"]
     with (tmp_path / FORMULA.name).open("a", encoding="utf-8") as fh:
@@ -179,7 +186,8 @@ def test_inputs_typed_since_the_build_are_noted_against_the_offer_file_beside_it
     digest = hashlib.sha256((tmp_path / FORMULA.name).read_bytes()).hexdigest()[:12]
     recorded = hashlib.sha256(FORMULA.read_bytes()).hexdigest()[:12]
     assert [n for n in notes if n.startswith("inputs not compared")] == [
-        f"inputs not compared with the offer file the Cover records ({FORMULA.name}): it has other bytes (SHA-256 "
+        f"inputs not compared with the offer file the Cover records ({tmp_path / FORMULA.name}): it has other bytes "
+        "(SHA-256 "
         f"{digest}...) than the Cover records ({recorded}...), edited since the build or the record typed over "
         f"(Cover!C22); validate --offer {tmp_path / FORMULA.name} holds the workbook to it"]
 
@@ -198,8 +206,8 @@ def test_the_offer_file_is_found_where_the_cover_records_it(standard_books, tmp_
     shutil.copy(FORMULA, tmp_path / "terms" / FORMULA.name)
     monkeypatch.chdir(tmp_path.parent)
     assert [n for n in validate(Path(tmp_path.name, book.name), legs=()).notes if n.startswith("inputs typed")] == [
-        f"inputs typed since the build, not as the offer file the Cover records (terms/{FORMULA.name}, unchanged "
-        "since): ParValue (Inputs!C44: file 0.25, workbook 0.1) (no fault: validate --offer "
+        f"inputs typed since the build, not as the offer file the Cover records ({tmp_path.name}/terms/{FORMULA.name}, "
+        "unchanged since): ParValue (Inputs!C44: file 0.25, workbook 0.1) (no fault: validate --offer "
         f"{tmp_path.name}/terms/{FORMULA.name} holds the workbook to the file)"]
 
 

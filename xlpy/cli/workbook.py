@@ -38,6 +38,7 @@ def _sources_record(offer_path: Path, offer, out: Path, bundled: bool = False) -
     """
     from ..files.sniff import toml_text
     from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, recorded_path, sha256, written_path
+    from ..files.typed import unstorable
 
     def record(text: str) -> tuple[Path, str]:  # the file a path of the offer file names, and its record
         given = written_path(text)
@@ -45,6 +46,8 @@ def _sources_record(offer_path: Path, offer, out: Path, bundled: bool = False) -
 
     base, folder = offer_path.parent, out.parent
     offer_at = SEED_OFFER if bundled else recorded_path(offer_path, folder, offer_path.is_absolute())
+    if unstorable(offer_at) and not unstorable(offer_path.name):  # (a folder of a name no workbook stores: the
+        offer_at = offer_path.name                                  # file's name, found only beside the workbook)
     rec: dict[str, object] = {"OfferFile": offer_at, "OfferSha256": sha256(offer_path)}
     holders, named = offer.tally.holders, tomllib.loads(toml_text(offer_path)).get("tally", {})
     if holders is not None or named.get("file"):  # (a holder tally, or the agent's count file: one line, as refreshed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import unicodedata
 from pathlib import Path
@@ -81,17 +82,24 @@ def recorded_offer(text: object, folder: Path | None) -> tuple[Path, str] | None
     offer file beside it finds the file of that name there (a workbook built before the build recorded the path
     records the name alone).  Each with its accents as the file there has them.  None when nothing is recorded,
     there is no folder (a workbook not on disk), or neither file is there.  The text returned is the path from
-    *folder* (absolute, as recorded, for a file given absolute outside it): ``../offers/offer.toml``,
-    ``offer.toml``.  A folder that cannot be listed raises :class:`OSError`.
+    *folder* (absolute, as recorded, for a file given absolute outside it), with ``/`` separators:
+    ``../offers/offer.toml``, ``offer.toml``.  A folder that cannot be listed raises :class:`OSError`.
     """
     text = str(text or "").strip()
     if folder is None or not text:
         return None
     given = written_path(text)
-    for path, named in ((given if given.is_absolute() else folder / given, text), (folder / given.name, given.name)):
-        path = composed_alike(path)
-        if given.name and path.is_file():
-            return path, named if path.name == given.name else (written_path(named).parent / path.name).as_posix()
+    for path, named in ((given if given.is_absolute() else folder / given, given.as_posix()),
+                        (folder / given.name, given.name)):
+        try:
+            path = composed_alike(path)
+            if not (given.name and path.is_file()):
+                continue
+        except OSError as exc:  # (a name no file can have: a record typed over with a long text)
+            if exc.errno == errno.ENAMETOOLONG:
+                continue
+            raise
+        return path, named if path.name == given.name else (Path(named).parent / path.name).as_posix()
     return None
 
 

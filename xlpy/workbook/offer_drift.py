@@ -107,13 +107,15 @@ def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str |
         if found is None or sha256(found[0]) == str(record("OfferSha256") or "").strip():
             return None
     except OSError as exc:
-        return f"the offer file {where(text, found)} cannot be read to compare with the one it was built from ({exc})"
+        return (f"the offer file {where(text, found, folder, named)} cannot be read to compare with the one it was "
+                f"built from ({exc})")
     path, name = found
-    head = f"the offer file {where(text, found)} is not the one it was built from (another SHA-256)"
+    head = f"the offer file {where(text, found, folder, named)} is not the one it was built from (another SHA-256)"
     from .rebuild import quoted
 
-    def at(file: str) -> str:  # from the workbook's folder, as seen from where it was named (*named*, as typed)
-        return quoted(str(Path(named).parent / file)) if named is not None else file
+    def at(file: str) -> str:  # as seen from where the workbook was named (*named*, as typed); the buttons: its folder
+        return file if named is None else quoted(str(Path(named).parent / file)) if file == "NEW.xlsm" else \
+            quoted(_from_here(file, folder, named))
 
     todo = ("a refresh reads the tally and the price history, not the offer file: where the file gives the value "
             "meant, type it into the workbook where it has a cell for it (Inputs, Tenders), or build a new workbook "
@@ -136,13 +138,30 @@ def offer_file_drift(book, book_offer, named: str | Path | None = None) -> str |
     return f"{head}, and gives inputs the workbook does not hold: {shown}; {todo}"
 
 
-def where(text: str, found: tuple[Path, str] | None) -> str:
+def where(text: str, found: tuple[Path, str] | None, folder: Path, named: str | Path | None = None) -> str:
     """The offer file the Cover records (as *text*), found as :func:`~xlpy.files.recorded.recorded_offer` says
-    (*found*: the file, and its path from the workbook's folder), as a message names it: ``offer.toml beside the
-    workbook``, ``../offers/offer.toml (from the workbook's folder)``."""
-    name = text if found is None else found[1]
-    return (f"{name} beside the workbook" if Path(name).name == name else name if written_path(name).is_absolute()
+    (*found*: the file, and its path from the workbook's *folder*), as a message names it: seen from where the
+    workbook was named (*named*, :func:`~xlpy.workbook.source_lines.from_here`: ``deal/offer.toml beside the
+    workbook``, ``terms/offer.toml``); for the buttons (no *named*), from the workbook's folder (``offer.toml beside
+    the workbook``, ``../terms/offer.toml (from the workbook's folder)``)."""
+    name = written_path(text).as_posix() if found is None else found[1]
+    beside = Path(name).name == name
+    if named is not None:
+        shown = _from_here(name, folder, named)
+        return f"{shown} beside the workbook" if beside else shown
+    return (f"{name} beside the workbook" if beside else name if Path(name).is_absolute()
             else f"{name} (from the workbook's folder)")
+
+
+def _from_here(name: str, folder: Path, named: str | Path) -> str:
+    """*name* (from the workbook's *folder*) as seen from where the workbook was named (*named*), or as it is where
+    that cannot be told (a name no file can have)."""
+    from .source_lines import from_here
+
+    try:
+        return from_here(name, folder, Path(named).is_absolute())
+    except OSError:
+        return name
 
 
 @dataclass(frozen=True)

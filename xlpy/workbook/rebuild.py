@@ -82,19 +82,21 @@ def quoted(text: str) -> str:
     return shlex.quote(text)
 
 
-def _offer_given(records: dict[str, str], folder: Path, quoted) -> tuple[str, Path | None] | None:
+def _offer_given(records: dict[str, str], folder: Path, quoted) -> tuple[str, Path | None] | str | None:
     """The offer-file argument of the rebuild's ``xlpy build``, and the file: the one the Cover records (its path
-    from the workbook's folder, or one of its name beside the workbook: :func:`~xlpy.files.recorded.recorded_offer`)
-    whose SHA-256 it records; "" for the built-in example (no file), wherever it was built from (the committed
-    workbook records ``offers/hecla-2004.toml``); None when neither is found."""
+    from the workbook's *folder*, or one of its name beside the workbook: :func:`~xlpy.files.recorded.recorded_offer`)
+    with the SHA-256 it records, named by *quoted*; "" (and no file) for the built-in example, where no file is
+    found (a workbook sent on alone) and the example has those bytes; the file found, named by *quoted*, where it has
+    other bytes (edited since: not the built-in example, though it was a copy of it); None when nothing is found."""
     from ..files.recorded import recorded_offer
     from ..files.steady import digest as sha256  # (the plain digest: no build or refresh reads the file here)
 
     name, digest = records.get("OfferFile", ""), records.get("OfferSha256", "")
     try:
         found = recorded_offer(name, folder)
-        if found is not None and sha256(found[0]) == digest:
-            return quoted(found[1]) + " ", found[0]  # (its path from the folder: *quoted* puts the folder before it)
+        if found is not None:
+            same = sha256(found[0]) == digest
+            return (quoted(found[1]) + " ", found[0]) if same else quoted(found[1])
         from importlib import resources
 
         seed = Path(str(resources.files("xlpy.examples") / SEED_OFFER))  # (under any name: its bytes tell it)
@@ -114,10 +116,19 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
     cannot be read."""
     book = Path(workbook)
     folder = book.parent
+    real = book.resolve().parent  # (a link's target's folder: the Cover records paths from there)
 
-    def at(text: str) -> str:  # a path recorded (or named) relative to the workbook's folder
+    def at(text: str) -> str:  # a path named relative to the workbook's folder (the new workbook, this one)
         path = written_path(text)
         return quoted(str(path if path.is_absolute() else folder / path))
+
+    def recorded(text: str) -> str:  # a path the Cover records, as seen from where the workbook was named
+        from .source_lines import from_here
+
+        try:
+            return quoted(from_here(text, real, book.is_absolute()))
+        except OSError:  # (a name no file can have)
+            return at(text)
 
     missing = [name for name in ("TallySource", "PriceSource") if name not in records]
     if missing:
@@ -125,15 +136,15 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
                 "offer file under another name and refresh it from the agent's latest tally and the price history")
     new = at(f"{book.stem}-rebuilt.xlsm")
     history = f" --history-from {at(book.name)}" if HISTORY in records else ""  # (its counts, carried over)
-    given = _offer_given(records, folder, at)
-    if given is None:
+    given = _offer_given(records, real, recorded)
+    if isinstance(given, str) or given is None:
         name = records.get("OfferFile", "")
-        where = ("is not beside it" if Path(name).name == name else "is neither where its Cover records it nor "
-                 "beside it") if name else "is not recorded"
-        return (f"its offer file{', ' + name + ',' if name else ''} {where} (the Cover records its SHA-256 "
-                f"{records.get('OfferSha256', '?')[:12]}...): run xlpy build OFFER -o {new}{history} with that file"
-                + _refresh_part(records, at, new))
-    refresh = _refresh_part(records, at, new, given[1] is not None and _offer_maps(given[1]))
+        shown = f", {given}," if given else f", {name}," if name else ""
+        where = ("has other bytes than at the build" if given else "is not beside it" if Path(name).name == name
+                 else "is neither where its Cover records it nor beside it") if name else "is not recorded"
+        return (f"its offer file{shown} {where} (the Cover records its SHA-256 {records.get('OfferSha256', '?')[:12]}"
+                f"...): run xlpy build OFFER -o {new}{history} with that file" + _refresh_part(records, recorded, new))
+    refresh = _refresh_part(records, recorded, new, given[1] is not None and _offer_maps(given[1]))
     return (f"from the files its Cover records, run: xlpy build {given[0]}-o {new}{history}"
             f"{refresh.replace('; then', ', then run:' if os.name == 'nt' else ' &&')}"
             " (then type into the new workbook any input typed into this one since its build)")

@@ -37,7 +37,8 @@ import os
 from pathlib import Path
 
 from ..engine.errors import XlpyError
-from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, TYPED_COUNTS, composed_alike, sha256, written_path
+from ..files.recorded import (NO_PRICE_FILE, NO_TALLY_FILE, TYPED_COUNTS, composed_alike, recorded_offer, sha256,
+                              written_path)
 from . import typed_since
 from .findings import Finding
 from .layout import NOT_REFRESHED, Layout
@@ -255,10 +256,11 @@ def _compare_counts(name: str, book: WorkbookCells, lay: Layout, said: tuple[str
                                 "refresh writes the file's counts over it)", leg="sources"))
 
 
-def offer_notes(wb, lay: Layout, given) -> list[str]:
+def offer_notes(wb, lay: Layout, given, path: Path | None = None) -> list[str]:
     """The note for an offer file given to validate (``--offer``: its path, or the Offer read from it) that is not
     byte for byte the one the Cover records at the build (by its SHA-256), or none: the workbook is then held to
-    the file given, not to the build's."""
+    the file given, not to the build's.  Where it is the very file the Cover records (found from the folder of the
+    workbook *path*), edited since, the note says so, not that it is another file."""
     if not isinstance(given, (str, os.PathLike)) or "OfferSha256" not in lay.names:
         return []
     book = WorkbookCells(wb, Path())
@@ -269,8 +271,17 @@ def offer_notes(wb, lay: Layout, given) -> list[str]:
         return []  # (its reading has said why)
     if not recorded or got == recorded:
         return []
-    named = str(book.get(*lay.cell("OfferFile")) or "").strip() or "blank"
-    return [f"--offer: {Path(given).name} is not the offer file the Cover records at the build ({named}, SHA-256 "
+    text = str(book.get(*lay.cell("OfferFile")) or "").strip()
+    named = text or "blank"
+    try:
+        found = recorded_offer(text, Path(os.path.realpath(path)).parent) if path is not None else None
+        same = found is not None and os.path.samefile(found[0], given)
+    except OSError:
+        same = False
+    if same:
+        return [f"--offer: {given} has other bytes than at the build, when the Cover recorded it ({named}, SHA-256 "
+                f"{_short(recorded)}; now {_short(got)}): the workbook is held to the file as it is now"]
+    return [f"--offer: {given} is not the offer file the Cover records at the build ({named}, SHA-256 "
             f"{_short(recorded)}; this one {_short(got)}): the workbook is held to the file given"]
 
 
@@ -284,9 +295,9 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
     workbook's are typed, not a tally or count file's; its holder lines and price days never (the Cover records
     their files, which :func:`check` compares)."""
     from ..files.offerfile import load
-    from ..files.recorded import recorded_offer
     from . import offer_drift
     from .rebuild import quoted
+    from .source_lines import from_here
 
     if not {"OfferFile", "OfferSha256", "TallySource"} <= lay.names.keys():
         return []
@@ -296,7 +307,8 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
         if found is None:
             return []  # (gone: the workbook sent on alone)
         file, name = found
-        given = quoted(str(Path(path).parent / written_path(name)))  # (as seen from where the workbook was named)
+        name = from_here(name, book.folder, Path(path).is_absolute())  # (as seen from where the workbook was named)
+        given = quoted(name)
         got, recorded = sha256(file), str(book.get(*lay.cell("OfferSha256")) or "").strip()
         if got != recorded:  # (edited since, or the record typed over: said, as a note of inputs typed cannot be)
             return [f"inputs not compared with the offer file the Cover records ({name}): it has other bytes "
