@@ -713,3 +713,23 @@ def test_a_recorded_path_is_named_from_the_current_folder_or_absolute(tmp_path, 
 
     monkeypatch.setattr(os.path, "relpath", other_drive)
     assert from_here("data/t.csv", folder, absolute=False) == str(real / "deal" / "data" / "t.csv")
+
+
+def test_the_offer_file_a_cover_records_is_found_from_the_workbook_s_folder(tmp_path):
+    """``recorded_offer``: the path recorded (``\\`` read as ``/``, named back with ``/``), else a file of its name
+    beside the workbook; none for a blank record, a folder, or a name no file can have (review 157: a record typed
+    over with 300 letters said the file "cannot be read")."""
+    from xlpy.files.recorded import recorded_offer
+
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "book").mkdir()
+    (tmp_path / "terms" / "offer.toml").write_text("offer", encoding="utf-8")
+    folder = tmp_path / "book"
+    assert recorded_offer("../terms/offer.toml", folder) == (tmp_path / "book" / ".." / "terms" / "offer.toml",
+                                                             "../terms/offer.toml")
+    assert recorded_offer("..\\terms\\offer.toml", folder)[1] == "../terms/offer.toml"
+    assert [recorded_offer(t, folder) for t in ("", "  ", "../terms", "../terms/", "x" * 300, "offer.toml")] == \
+        [None] * 6
+    assert recorded_offer("offer.toml", None) is None  # (a workbook not on disk)
+    (folder / "offer.toml").write_text("beside", encoding="utf-8")  # (sent on with the workbook)
+    assert recorded_offer("../elsewhere/offer.toml", folder) == (folder / "offer.toml", "offer.toml")
