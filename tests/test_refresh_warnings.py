@@ -726,3 +726,19 @@ def test_a_final_count_that_moves_the_units_accepted_names_the_carrying_total_gi
         "272,200 units accepted in the journal entry: the count moved since History's last row (274,000 units "
         "accepted, 2004-02-23 00:00:00 UTC): give it again for the 272,200 accepted now (in proportion: "
         "13,610,000.00), unless given for them already (or give Inputs!C45 (CarryingPerUnit), which follows it)"]
+    # validate, after: the total is the offer file's, as at the build, and the count moved since (review 156)
+    capsys.readouterr()
+    assert cli.main(["validate", str(tmp_path / "b.xlsm"), "--no-formulas", "--no-libreoffice"]) == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if "CarryingTotal" in line] == [
+        "b.xlsm: note: Inputs!C46 (CarryingTotal) 13,700,000 is the offer file's, given for the count at the build "
+        "(274,000 units accepted, History's row of 2004-02-23 00:00:00 UTC); 272,200 are accepted now, and the "
+        "journal entry books it for them: type into it the carrying amount of the units accepted now (in proportion: "
+        "13,610,000.00), unless it is theirs already"]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "b.xlsm", keep_vba=True)
+    wb["Inputs"]["C46"] = 13610000  # (given again for the final count: no note of it, but of the input typed)
+    wb.save(tmp_path / "b.xlsm")
+    assert cli.main(["validate", str(tmp_path / "b.xlsm"), "--no-formulas", "--no-libreoffice"]) == 0
+    assert [line[:65] for line in capsys.readouterr().out.splitlines() if "CarryingTotal" in line] == [
+        "b.xlsm: note: inputs typed since the build, not as the offer file"]

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .layout.history import HISTORY_COLUMNS, latest
 
-__all__ = ["restated"]
+__all__ = ["given_at_build", "restated"]
 
 #: The clause of the engine's warnings on a total carrying amount that a refresh moving the count makes specific.
 WHENEVER = "give it again whenever the count changes"
@@ -37,6 +37,25 @@ def restated(warnings: list[str], records: list[tuple], offer, results) -> list[
     said = (f"the count moved since History's last row ({before:,} units accepted{when}): give it again for the "
             f"{now:,} accepted now{share}, unless given for them already")
     return [w.replace(WHENEVER, said) if "is taken as the carrying amount of the" in w else w for w in warnings]
+
+
+def given_at_build(records: list[tuple], built_at, offer, results, lay) -> str | None:
+    """``validate``'s note where the workbook holds the offer file's total carrying amount as at the build (the
+    caller has compared it with the file, unchanged since) and the units accepted now (*results*) are not those
+    of History's row of the build (the one timed *built_at*, the Cover's *Built at*): the amount was given for that
+    count, and the journal entry books it for this one.  None otherwise: no total, the count as at the build, no
+    row of the build's (a build carrying another workbook's History writes none)."""
+    row = next((r for r in records if str(r[0] or "").strip() == str(built_at or "").strip() != ""), None)
+    before = _whole(row[HISTORY_COLUMNS.index("accepted")]) if row is not None else None
+    now, total = results.units_accepted, _total(offer, results)
+    if before is None or total is None or before == now:
+        return None
+    name = "CarryingAmount" if results.treatment != "induced_conversion" else "CarryingTotal"
+    share = f" (in proportion: {(total * now / before).quantize(Decimal('0.01'), ROUND_HALF_UP):,})" if before else ""
+    return (f"{'!'.join(lay.cell(name))} ({name}) {total:,} is the offer file's, given for the count at the build "
+            f"({before:,} units accepted, History's row of {row[0]} UTC); {now:,} are accepted now, and the journal "
+            f"entry books it for them: type into it the carrying amount of the units accepted now{share}, unless "
+            "it is theirs already")
 
 
 def _total(offer, results) -> Decimal | None:

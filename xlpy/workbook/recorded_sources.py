@@ -285,7 +285,7 @@ def offer_notes(wb, lay: Layout, given, path: Path | None = None) -> list[str]:
             f"{_short(recorded)}; this one {_short(got)}): the workbook is held to the file given"]
 
 
-def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
+def typed_input_notes(wb, lay: Layout, path: Path, offer, results=None) -> list[str]:
     """Without ``--offer``: the note naming each input *offer* (the workbook's) holds otherwise than the offer file
     the Cover records, where that file is found (:func:`~xlpy.files.recorded.recorded_offer`) byte for byte as at
     the build, or none.  Typing an
@@ -293,11 +293,14 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
     ``--offer`` would hold the workbook to.  Its named inputs and later exchanges are compared, as the refresh
     compares an offer file edited since (:func:`~xlpy.workbook.offer_drift.differences`); its counts only where the
     workbook's are typed, not a tally or count file's; its holder lines and price days never (the Cover records
-    their files, which :func:`check` compares)."""
+    their files, which :func:`check` compares).  And, given the workbook's *results*, the note of a total carrying
+    amount the file gives, not typed since, for the count at the build where the count has moved
+    (:func:`~xlpy.workbook.count_moved.given_at_build`)."""
     from ..files.offerfile import load
-    from . import offer_drift
+    from . import count_moved, offer_drift
     from .rebuild import quoted
     from .source_lines import from_here
+    from .table_edits import history_records
 
     if not {"OfferFile", "OfferSha256", "TallySource"} <= lay.names.keys():
         return []
@@ -325,7 +328,8 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer) -> list[str]:
             book.get(*lay.cell("TallySource")), file))
     except (XlpyError, OSError):
         return []
-    if not typed:
-        return []
-    return [f"inputs typed since the build, not as the offer file the Cover records ({name}, unchanged since): "
-            f"{'; '.join(typed)} (no fault: validate --offer {given} holds the workbook to the file)"]
+    stale = None if results is None or any(t.startswith(("CarryingTotal ", "CarryingAmount ")) for t in typed) else \
+        count_moved.given_at_build(history_records(book, lay), book.get(*lay.cell("BuiltAt")), offer, results, lay)
+    return ([f"inputs typed since the build, not as the offer file the Cover records ({name}, unchanged since): "
+             f"{'; '.join(typed)} (no fault: validate --offer {given} holds the workbook to the file)"] if typed
+            else []) + ([stale] if stale else [])
