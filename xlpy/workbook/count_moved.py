@@ -1,68 +1,120 @@
-"""A carrying amount given as a total, when a refresh moves the count it was given for: said in the refresh's words.
+"""A carrying amount given as a total, when the count it was given for moves: said by the refresh and by validate.
 
 The engine books a total carrying amount (``[accounting] carrying_amount``, the workbook's *CarryingTotal*; an
 extinguishment's ``carrying_amount``, *CarryingAmount*) against whatever units are accepted, and says so every
 time it computes (``... is taken as the carrying amount of the 272,200 units accepted ...: give it again whenever
 the count changes``).  That sentence is the same on every day of the offer, so on the day a refresh moves the count
 (the final count drops the failed deliveries) it does not stand out, and the entry books the old count's amount for
-the new count.  The refresh knows the count before it (History's last row): where the units accepted moved, its
-warning says from what to what, and the amount in proportion, in place of "whenever the count changes".
+the new count.
+
+* The refresh knows the count before it (History's last row): where the units accepted moved, its warning says
+  from what to what, in place of "whenever the count changes" (:func:`restated`).
+* Which count the total was given for is known only where the workbook holds the offer file's total and that file
+  is the build's, byte for byte: the offer file's own count (:func:`given_for`, the file computed with its tally).
+  Then the refresh gives the amount in proportion, and ``validate`` notes the total while the count is another
+  (:func:`stale_note`).  A total typed since was given for a count no record keeps: no proportion is given.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
 
+from ..engine.errors import XlpyError
+from ..engine.numbers import plain
 from .layout.history import HISTORY_COLUMNS, latest
 
-__all__ = ["given_at_build", "restated"]
+__all__ = ["given_for", "recorded_file", "restated", "stale_note"]
 
 #: The clause of the engine's warnings on a total carrying amount that a refresh moving the count makes specific.
 WHENEVER = "give it again whenever the count changes"
 
 
-def restated(warnings: list[str], records: list[tuple], offer, results) -> list[str]:
-    """*warnings* (the engine's, as the workbook words them), the total carrying amount's made specific where the
-    units accepted (*results*) are not those of History's last row of *records*: ``the count moved since History's
-    last row (274,000 units accepted, 2004-02-23 00:00:00 UTC): give it again for the 272,200 accepted now (in
-    proportion: 13,610,000.00), unless given for them already``.  Every other warning as it is."""
+def restated(book, lay, records: list[tuple], offer, results) -> list[str]:
+    """The engine's warnings (*results*'), as the workbook *book* (of layout *lay*) words them, the total carrying
+    amount's made specific where the units accepted are not those of History's last row of *records*: ``the count
+    moved since History's last row (274,000 units accepted, 2004-02-23 00:00:00 UTC): give it again for the 272,200
+    accepted now (the offer file's total, given for its 274,000: 13,610,000.00 in proportion), unless given for them
+    already``; the proportion only where the count the total was given for is known (:func:`given_for`, the offer
+    file the Cover records computed: only then).  Every other warning as it is."""
+    from .data import engine_warnings
+
+    warnings = engine_warnings(lay, results.warnings)
     last = latest(records)
     before = _whole(last[HISTORY_COLUMNS.index("accepted")]) if last is not None else None
-    now = results.units_accepted
-    total = _total(offer, results)
+    now, total = results.units_accepted, _total(offer, results)
     if before is None or before == now or total is None:
         return warnings
-    share = f" (in proportion: {(total * now / before).quantize(Decimal('0.01'), ROUND_HALF_UP):,})" if before else ""
+    base = given_for(recorded_file(book, lay), offer, results)
     when = f", {last[0]} UTC" if str(last[0] or "").strip() else ""
+    share = f" (the offer file's total, given for its {base:,}: {_share(total, now, base)} in proportion)" \
+        if base else ""
     said = (f"the count moved since History's last row ({before:,} units accepted{when}): give it again for the "
             f"{now:,} accepted now{share}, unless given for them already")
     return [w.replace(WHENEVER, said) if "is taken as the carrying amount of the" in w else w for w in warnings]
 
 
-def given_at_build(records: list[tuple], built_at, offer, results, lay) -> str | None:
-    """``validate``'s note where the workbook holds the offer file's total carrying amount as at the build (the
-    caller has compared it with the file, unchanged since) and the units accepted now (*results*) are not those
-    of History's row of the build (the one timed *built_at*, the Cover's *Built at*): the amount was given for that
-    count, and the journal entry books it for this one.  None otherwise: no total, the count as at the build, no
-    row of the build's (a build carrying another workbook's History writes none)."""
-    row = next((r for r in records if str(r[0] or "").strip() == str(built_at or "").strip() != ""), None)
-    before = _whole(row[HISTORY_COLUMNS.index("accepted")]) if row is not None else None
-    now, total = results.units_accepted, _total(offer, results)
-    if before is None or total is None or before == now:
+def recorded_file(book, lay) -> Path | None:
+    """The offer file *book*'s Cover records, where it is found (:func:`~xlpy.files.recorded.recorded_offer`) byte
+    for byte as at the build; else None (a book with no folder, none recorded, gone, edited, unreadable)."""
+    from ..files.recorded import recorded_offer
+    from ..files.steady import digest
+
+    if not {"OfferFile", "OfferSha256"} <= lay.names.keys() or getattr(book, "folder", None) is None:
         return None
-    name = "CarryingAmount" if results.treatment != "induced_conversion" else "CarryingTotal"
-    share = f" (in proportion: {(total * now / before).quantize(Decimal('0.01'), ROUND_HALF_UP):,})" if before else ""
-    return (f"{'!'.join(lay.cell(name))} ({name}) {total:,} is the offer file's, given for the count at the build "
-            f"({before:,} units accepted, History's row of {row[0]} UTC); {now:,} are accepted now, and the journal "
-            f"entry books it for them: type into it the carrying amount of the units accepted now{share}, unless "
-            "it is theirs already")
+    try:
+        found = recorded_offer(book.get(*lay.cell("OfferFile")), book.folder)
+        same = found is not None and digest(found[0]) == str(book.get(*lay.cell("OfferSha256")) or "").strip()
+    except OSError:
+        return None
+    return found[0] if same else None
+
+
+def given_for(path: Path | None, offer, results) -> int | None:
+    """The count the workbook's total carrying amount (*offer*'s) was given for: the units accepted the offer file
+    at *path* gives (computed, its tally read), where its total is the workbook's; None where there is no total,
+    no file, a file that does not compute, or another total in it (typed into the workbook since)."""
+    from ..files.offerfile import compute_file
+    from .data import same_input
+
+    total = _total(offer, results)
+    if path is None or total is None:
+        return None
+    try:
+        file_offer, file_results = compute_file(path)
+    except (XlpyError, OSError, ValueError):
+        return None
+    file_total = _total(file_offer, file_results)
+    return file_results.units_accepted if file_total is not None and same_input(file_total, total) else None
+
+
+def stale_note(path: Path | None, offer, results, lay, shown: str) -> str | None:
+    """``validate``'s note where the workbook holds the total carrying amount the offer file at *path* (named
+    *shown*) gives and the units accepted now (*results*) are not the file's count, the one it was given for
+    (:func:`given_for`): the measure or the journal entry takes it for another count.  None otherwise."""
+    base, now = given_for(path, offer, results), results.units_accepted
+    if base is None or base == now:
+        return None
+    total = _total(offer, results)
+    extinguished = results.treatment != "induced_conversion"
+    name = "CarryingAmount" if extinguished else "CarryingTotal"
+    takes = "the measure and the journal entry take" if extinguished else "the journal entry books"
+    share = f" (in proportion: {_share(total, now, base)})" if base else ""
+    return (f"{'!'.join(lay.cell(name))} ({name}) {plain(total)} is the offer file's ({shown}), given for its count "
+            f"({base:,} units accepted); {now:,} are accepted now, and {takes} it for them: type into it the "
+            f"carrying amount of the units accepted now{share}, unless it is theirs already")
+
+
+def _share(total: Decimal, now: int, base: int) -> str:
+    """*total* given for *base* units, for *now* units, to the cent: ``13,610,000.00``."""
+    return f"{(total * now / base).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
 
 
 def _total(offer, results) -> Decimal | None:
     """The carrying amount the engine takes as a total of the units accepted, or None: the extinguishment's where
     the exchange is measured so, else the journal entry's ``[accounting] carrying_amount``."""
-    if results.treatment != "induced_conversion" and offer.carrying_amount is not None:
-        return Decimal(offer.carrying_amount)
+    if results.treatment != "induced_conversion":
+        return None if offer.carrying_amount is None else Decimal(offer.carrying_amount)
     total = getattr(offer.accounting, "carrying_total", None)
     return None if total is None else Decimal(total)
 

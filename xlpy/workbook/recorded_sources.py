@@ -45,7 +45,7 @@ from .layout import NOT_REFRESHED, Layout
 from .openpyxl_access import WorkbookCells
 from .saved_values import HOLDER_TABLE
 
-__all__ = ["check", "offer_notes", "typed_input_notes"]
+__all__ = ["check", "offer_file_notes", "offer_notes", "typed_input_notes"]
 
 #: The aggregate counts' input cells (``Tendered`` and the rest), compared as a table is with its file.
 _COUNTS = "counts"
@@ -256,6 +256,20 @@ def _compare_counts(name: str, book: WorkbookCells, lay: Layout, said: tuple[str
                                 "refresh writes the file's counts over it)", leg="sources"))
 
 
+def offer_file_notes(wb, lay: Layout, path: Path, offer, results, given=None) -> list[str]:
+    """``validate``'s notes on the offer file: the one *given* (``--offer``, its path or the Offer read from it), the
+    workbook held to it: :func:`offer_notes`, and the note of its total carrying amount the workbook holds for
+    another count than the file's (:func:`~xlpy.workbook.count_moved.stale_note`); else, the one the Cover records:
+    :func:`typed_input_notes`."""
+    from . import count_moved
+
+    if given is None:
+        return typed_input_notes(wb, lay, path, offer, results)
+    stale = count_moved.stale_note(Path(given), offer, results, lay, str(given)) if isinstance(
+        given, (str, os.PathLike)) else None
+    return offer_notes(wb, lay, given, path) + ([stale] if stale else [])
+
+
 def offer_notes(wb, lay: Layout, given, path: Path | None = None) -> list[str]:
     """The note for an offer file given to validate (``--offer``: its path, or the Offer read from it) that is not
     byte for byte the one the Cover records at the build (by its SHA-256), or none: the workbook is then held to
@@ -293,14 +307,13 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer, results=None) -> list[
     ``--offer`` would hold the workbook to.  Its named inputs and later exchanges are compared, as the refresh
     compares an offer file edited since (:func:`~xlpy.workbook.offer_drift.differences`); its counts only where the
     workbook's are typed, not a tally or count file's; its holder lines and price days never (the Cover records
-    their files, which :func:`check` compares).  And, given the workbook's *results*, the note of a total carrying
-    amount the file gives, not typed since, for the count at the build where the count has moved
-    (:func:`~xlpy.workbook.count_moved.given_at_build`)."""
+    their files, which :func:`check` compares).  And, given the workbook's *results*, the note of the file's total
+    carrying amount, held by the workbook, for a count that has moved since (:func:`~xlpy.workbook.count_moved.
+    stale_note`)."""
     from ..files.offerfile import load
     from . import count_moved, offer_drift
     from .rebuild import quoted
     from .source_lines import from_here
-    from .table_edits import history_records
 
     if not {"OfferFile", "OfferSha256", "TallySource"} <= lay.names.keys():
         return []
@@ -328,8 +341,7 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer, results=None) -> list[
             book.get(*lay.cell("TallySource")), file))
     except (XlpyError, OSError):
         return []
-    stale = None if results is None or any(t.startswith(("CarryingTotal ", "CarryingAmount ")) for t in typed) else \
-        count_moved.given_at_build(history_records(book, lay), book.get(*lay.cell("BuiltAt")), offer, results, lay)
+    stale = None if results is None else count_moved.stale_note(file, offer, results, lay, name)  # (the file's total)
     return ([f"inputs typed since the build, not as the offer file the Cover records ({name}, unchanged since): "
              f"{'; '.join(typed)} (no fault: validate --offer {given} holds the workbook to the file)"] if typed
             else []) + ([stale] if stale else [])

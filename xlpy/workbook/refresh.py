@@ -687,7 +687,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
     if r.problems:
         raise InputErrors(sources.cap_problems(r.problems))
     offer, results = r.check()
-    said = count_moved.restated(bookdata.engine_warnings(r.lay, results.warnings), r._history_records(), offer, results)
+    said = count_moved.restated(book, r.lay, r._history_records(), offer, results)  # (the engine's warnings, worded)
     r.notes += said + holders_apart.refresh_notes(r.lay, offer, r.tally)  # (a total carrying amount: the count moved)
     r.notes += table_edits.window_restated(book, r.lay, r.price_record, r.prices, results,
                                            typed_since.recorded_days) if r.prices else []

@@ -569,8 +569,7 @@ def _validate(path: Path, offer_path, legs, require_libreoffice: bool, label: st
         structure_rest()
         return report
     offer, results, exp = engine
-    notes += (recorded_sources.offer_notes(wb, lay, offer_file or offer_path, path) if offer_path is not None else
-              recorded_sources.typed_input_notes(wb, lay, path, offer, results))  # (the offer file the Cover records)
+    notes += recorded_sources.offer_file_notes(wb, lay, path, offer, results, offer_file or offer_path)
     typed = typed_ids.with_ids(typed, later, lay)  # (the figures following from a holder id no agent meant say so)
     typed = holders_apart.with_apart(typed, later, lay)  # (and from a holder's lines apart: a sort)
     typed = layout_names.with_names(typed, findings)  # (and from a name deleted or pointed elsewhere: not stale)
