@@ -94,6 +94,26 @@ def test_a_holder_table_edited_since_is_rewritten_from_the_same_tally(holders, t
     assert macros.refresh_all(open_book(holders, engine)).lines()[0].startswith("nothing to refresh")
 
 
+def test_the_buttons_say_how_to_get_back_a_value_typed_into_the_holder_table_they_write_over(holders, monkeypatch):
+    """The buttons keep no backup: their warning of the holder table rewritten from the tally over a value typed
+    says the workbook is not saved, and closing it without saving gets the value back (review 158)."""
+    import xlwings
+
+    wb = load_workbook(holders, keep_vba=True)
+    _, t = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblTenders")
+    status = f"{t.letter('status')}{t.first_row + 2}"
+    wb["Tenders"][status] = "failed"  # (a guaranteed delivery's failure heard by email)
+    wb.save(holders)
+    fake = FakeBook(holders)
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: fake))
+    macros.xlpy_refresh_tenders()
+    title, text = fake.app.alerts[-1]
+    [said] = [line for line in text.splitlines() if "rewritten from it" in line]
+    assert title == "xlpy" and said.startswith("warning: Tenders: the holder table differed from the tally the Cover "
+                                               f"records (edited since): rewritten from it (Tenders!{status} "), said
+    assert said.endswith("; the workbook is not saved: close it without saving to get back what was typed"), said
+
+
 def test_a_price_table_edited_since_is_rewritten_from_the_same_price_file(holders):
     """As for the holder table: a price typed over and a date moved onto a holiday since the last refresh from the
     recorded price file are put back from it (validate would have named the holiday), with a note."""

@@ -68,9 +68,11 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
     assert not [w for w in report["warnings"] if "typed into" in w], report["warnings"]
     assert [w for w in report["warnings"] if "differed" in w] == [  # (the values typed are written over: warned of)
         "renamed.xlsm: Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
-        f"from it (Tenders!{units} ({holder}): 9,999, the file {was[0]:,}: a value that belongs goes in the file)",
+        f"from it (Tenders!{units} ({holder}): 9,999, the file {was[0]:,}: a value that belongs goes in the file)"
+        "; no backup was kept: what was typed is gone",
         "renamed.xlsm: Prices: the price table differed from the price file the Cover records (edited since): "
         f"rewritten from it (Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"
+        "; no backup was kept: what was typed is gone"
     ], report["warnings"]
     wb = load_workbook(tmp_path / "renamed.xlsm")
     assert (wb["Tenders"][units].value, wb["Prices"][price].value) == was
@@ -82,6 +84,7 @@ def test_values_typed_into_the_tables_are_named_when_another_file_is_written_ove
     assert [w for w in report["warnings"] if "differed" in w] == [
         "tally-only.xlsm: Prices: the price table differed from the price file the Cover records (edited since): "
         f"rewritten from it (Prices!{price} ({day}): 9.99, the file {was[1]}: a value that belongs goes in the file)"
+        "; no backup was kept: what was typed is gone"
     ], report["warnings"]
 
 
@@ -135,7 +138,7 @@ def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in
     done = json.loads(capsys.readouterr().out)  # (a value typed, written over: a warning; a sort alone, a note)
     assert (f"{book.name}: Tenders: the holder table differed from the tally the Cover records (edited since): "
             f"rewritten from it (Tenders!{units} ({holder}): 9,999, the file {was:,}: a value that belongs goes in the "
-            "file)") in done["warnings"], done
+            "file); no backup was kept: what was typed is gone") in done["warnings"], done
     assert not [n for n in done["notes"] if "differed" in n], done
     shutil.copy(sorted_only, book)
     wb = load_workbook(book, keep_vba=True)
@@ -185,7 +188,7 @@ def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_
     notes = json.loads(capsys.readouterr().out)["warnings"]
     assert ("line.xlsm: Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
             f"from it (Tenders!{line} ({holder}): {other:,}, the file {was:,}: a value that belongs goes in the file)"
-            ) in notes, notes
+            "; no backup was kept: what was typed is gone") in notes, notes
     # review 61: two rows swapped (a sort), then the first one's tally line typed over: only that cell is named
     wb = load_workbook(built, keep_vba=True)
     ws, r = wb["Tenders"], t.first_row + 4
@@ -199,11 +202,12 @@ def test_a_key_typed_over_is_named_at_its_cell_and_a_day_deleted_as_deleted(tmp_
     notes = json.loads(capsys.readouterr().out)["warnings"]
     assert ("swap.xlsm: Tenders: the holder table differed from the tally the Cover records (edited since): rewritten "
             f"from it (Tenders!{t.letter('line')}{r} ({mine}): 9,999, the file {moved:,}: a value that belongs goes in "
-            "the file)") in notes, notes
+            "the file); no backup was kept: what was typed is gone") in notes, notes
     assert cli.main(["refresh", str(tmp_path / "day.xlsm"), "--no-backup", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)["warnings"]
     assert ("day.xlsm: Prices: the price table differed from the price file the Cover records (edited since): "
-            f"rewritten from it (the day {day}: in no row of the table, deleted since)") in notes, notes
+            f"rewritten from it (the day {day}: in no row of the table, deleted since); no backup was kept: what was "
+            "typed is gone") in notes, notes
 
 
 def test_a_tally_and_its_mapping_sent_again_renamed_say_the_values_typed_since(tmp_path, capsys):
@@ -235,7 +239,7 @@ def test_a_tally_and_its_mapping_sent_again_renamed_say_the_values_typed_since(t
     notes = [w for w in json.loads(capsys.readouterr().out)["warnings"] if "differed" in w]
     assert notes == [f"{book.name}: Tenders: the holder table differed from the tally the Cover records (edited "
                      f"since): rewritten from it (Tenders!{cell} ({holder}): 9,999, the file {was:,}: a value that "
-                     "belongs goes in the file)"], notes
+                     "belongs goes in the file); no backup was kept: what was typed is gone"], notes
 
 
 def test_a_table_whose_row_has_no_number_refuses_the_refresh_not_its_warning(tmp_path, capsys):

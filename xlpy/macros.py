@@ -20,6 +20,7 @@ from .workbook import date_system, precision, rebuild, refresh_guards
 from .workbook.layout import LAYOUT_NAME, OtherLayout, Shape, layout
 from .workbook.live_book import XlwingsBook
 from .workbook.offer_drift import offer_file_drift
+from .workbook.typed_since import unsaved_said
 from .workbook.refresh import (
     ReleaseCheck,
     draft_release,
@@ -92,7 +93,8 @@ def _excel(task, parts: tuple[str, ...] = ()) -> None:
     else:
         drift = offer_file_drift(book, outcome.offer)  # an offer file edited since the build, not carried in
         opened = refresh_guards.open_elsewhere(outcome, outcome, book.folder) if book.folder is not None else []
-        text = "\n".join(outcome.lines() + book.said + [f"warning: {w}" for w in opened + ([drift] if drift else [])])
+        warned = [f"warning: {w}" for w in opened + ([drift] if drift else [])]
+        text = "\n".join(unsaved_said(outcome.lines()) + book.said + warned)  # (what was typed: not saved yet)
     _alert(book, text, "xlpy")
 
 

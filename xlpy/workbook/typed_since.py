@@ -174,7 +174,12 @@ def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
             " (its lines in another order: sorted since; they are written in the workbook's order)" if reordered else
             "")
     lost = "warning: " if cells or deleted else ""  # (values typed, lines deleted: the figures move back; a sort not)
-    return f"{lost}{sheet}: {words} differed from {file} the Cover records (edited since): rewritten from it{said}"
+    return f"{lost}{sheet}: {words} differed from {file} the Cover records {REWRITTEN}{said}"
+
+
+#: What :func:`differed_note` says of a table rewritten from its recorded file; its warning then says where what was
+#: typed is still kept (:func:`kept_said`, :func:`unsaved_said`).
+REWRITTEN = "(edited since): rewritten from it"
 
 
 def typed_note(book, lay: Layout, table: str, read) -> str | None:
@@ -212,15 +217,19 @@ WRITTEN_OVER = "the new file's lines are written over them"
 
 
 def kept_said(lines: list[str], backup: str | None) -> list[str]:
-    """*lines* of a refresh's report, its warning of values typed and written over (:func:`typed_note`) saying where
+    """*lines* of a refresh's report, its warnings of values typed and written over (:func:`typed_note`, and
+    :func:`differed_note`'s of a table rewritten from the file the Cover records) saying where
     they are still kept, the *backup* (``the backup offer.20040223-120000.bak.xlsm keeps them``), or that they are not
     (None: ``--no-backup``), as do its warnings of the values typed over formulas outside the tables that the
     layout's formulas replaced (:mod:`xlpy.workbook.formulas_back`): the refresh of a file knows whether it kept a
     backup only once the note is written.  (The buttons read the files the Cover records, never another, so never
-    write over values typed with this note.)"""
+    write over values typed with :func:`typed_note`'s warning; of a table rewritten, see :func:`unsaved_said`.)"""
     from .formulas_back import REPLACED, REPLACED_MANY
 
     def kept(line: str) -> str:
+        if line.startswith("warning: ") and REWRITTEN in line:  # (a table rewritten over what was typed)
+            return line + (f"; the backup {backup} keeps what was typed" if backup else
+                           "; no backup was kept: what was typed is gone")
         for marker, them, are in ((WRITTEN_OVER, "them", "they are"), (REPLACED, "it", "it is"),
                                   (REPLACED_MANY, "them", "they are")):
             if marker in line:
@@ -229,6 +238,13 @@ def kept_said(lines: list[str], backup: str | None) -> list[str]:
         return line
 
     return [kept(line) for line in lines]
+
+
+def unsaved_said(lines: list[str]) -> list[str]:
+    """*lines* of the refresh buttons' report, their warning of a table rewritten over what was typed saying how to
+    get it back: the buttons write into the workbook open in Excel and keep no backup, and nothing is saved yet."""
+    return [line + "; the workbook is not saved: close it without saving to get back what was typed"
+            if line.startswith("warning: ") and REWRITTEN in line else line for line in lines]
 
 
 def typed_notes(book, lay: Layout, tally, prices) -> list[str]:
