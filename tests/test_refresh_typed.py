@@ -275,3 +275,31 @@ def test_a_table_whose_row_has_no_number_refuses_the_refresh_not_its_warning(tmp
     err = capsys.readouterr().err
     assert "a row has no number (r attribute); open and save it in Excel first; it was not changed" in err, err
     assert doctored.read_bytes() == before
+
+
+def test_a_price_typed_as_text_is_written_over_as_the_number_it_reads(tmp_path, capsys):
+    """Review 158: a price typed as text ('8.0573', which validate finds) read as the file's number, so a refresh
+    from the same files said "nothing to refresh" and left the workbook failing validate; units so typed were
+    rewritten.  The price is now named and written over as the file's number."""
+    from openpyxl import load_workbook
+    from repo_paths import DATA, FORMULA
+
+    from xlpy.workbook.layout import LAYOUT_NAME, Shape, layout
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copy(FORMULA, tmp_path / "offer.toml")
+    book = tmp_path / "book.xlsm"
+    assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(book), "--no-validate", "-q"]) == 0
+    wb = load_workbook(book, keep_vba=True)
+    _, t = layout(Shape.decode(wb.defined_names[LAYOUT_NAME].attr_text)).table("tblPrices")
+    price, date = f"{t.letter('price')}{t.first_row + 8}", f"{t.letter('date')}{t.first_row + 8}"
+    was, day = wb["Prices"][price].value, wb["Prices"][date].value.date().isoformat()
+    wb["Prices"][price] = str(was)
+    wb.save(book)
+    capsys.readouterr()
+    assert cli.main(["refresh", str(book), "--no-backup", "--json"]) == 0
+    assert [w for w in json.loads(capsys.readouterr().out)["warnings"] if "differed" in w] == [
+        "book.xlsm: Prices: the price table differed from the price file the Cover records (edited since): rewritten "
+        f"from it (Prices!{price} ({day}): '{was}', the file {was}: a value that belongs goes in the file); no backup "
+        "was kept: what was typed is gone"]
+    assert load_workbook(book)["Prices"][price].value == was

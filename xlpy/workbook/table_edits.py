@@ -267,6 +267,8 @@ def prices_differ(book, lay: Layout, days: Sequence) -> bool:
         d, price, volume = (list(row) + [None] * 3)[:3]
         if isinstance(d, dt.datetime):
             d = d.date()
+        if isinstance(price, str) or isinstance(volume, str):  # (a number typed as text: validate's finding)
+            return False
         try:
             return d == day.date and Decimal(str(price)) == day.price and Decimal(str(volume)) == day.volume
         except (InvalidOperation, ValueError):

@@ -146,8 +146,10 @@ def _matched(held: list[tuple], lines: Sequence[tuple], key, cell, gone, same=No
 
 
 def _same_number(held, want: Decimal) -> bool:
+    """Whether a price table's cell holds the file's number *want*: a number typed as text does not (a finding of
+    validate's, which the refresh writes over as the number)."""
     try:
-        return held is not None and not isinstance(held, bool) and Decimal(str(held)) == want
+        return held is not None and not isinstance(held, (bool, str)) and Decimal(str(held)) == want
     except (InvalidOperation, ValueError):
         return False
 
