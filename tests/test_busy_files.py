@@ -589,8 +589,8 @@ def test_a_file_that_appears_while_the_inputs_are_hashed_is_not_replaced(tmp_pat
     out = tmp_path / "new.xlsm"
     real = cli_workbook._sources_record
 
-    def slow(*args):
-        record = real(*args)
+    def slow(*args, **kwargs):
+        record = real(*args, **kwargs)
         out.write_bytes(b"a colleague's workbook")
         return record
 
