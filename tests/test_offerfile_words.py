@@ -94,8 +94,8 @@ def test_an_offer_file_holding_nothing_says_so_and_what_it_should_hold(tmp_path,
     """Review 104, L4: ``schema: must be 1 (the only schema this xlpy reads), got nothing``."""
     assert said(tmp_path, capsys, text) == [
         f"{start}: an offer file gives the offer's terms in TOML, from schema = 1 on, as the example offer file does "
-        "(workbook/offers/hecla-2004.toml; xlpy docs offer-file lists every key; xlpy build with no offer file "
-        "builds the example)"]
+        "(hecla-2004.toml, installed with xlpy as xlpy/examples; xlpy docs offer-file lists every key; xlpy build "
+        "with no offer file builds the example)"]
 
 
 def test_a_tally_given_in_the_offer_file_s_place_is_named_as_one(tmp_path, capsys):

@@ -245,8 +245,8 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
 
 #: What an offer file holds, said of one that holds nothing.
 _WHAT_IT_HOLDS = ("an offer file gives the offer's terms in TOML, from schema = 1 on, as the example offer file does "
-                  "(workbook/offers/hecla-2004.toml; xlpy docs offer-file lists every key; xlpy build with no offer "
-                  "file builds the example)")
+                  "(hecla-2004.toml, installed with xlpy as xlpy/examples; xlpy docs offer-file lists every key; "
+                  "xlpy build with no offer file builds the example)")
 
 
 def _no_keys(path: Path, text: str) -> InputError:
