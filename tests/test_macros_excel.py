@@ -111,7 +111,8 @@ def test_the_buttons_say_how_to_get_back_a_value_typed_into_the_holder_table_the
     [said] = [line for line in text.splitlines() if "rewritten from it" in line]
     assert title == "xlpy" and said.startswith("warning: Tenders: the holder table differed from the tally the Cover "
                                                f"records (edited since): rewritten from it (Tenders!{status} "), said
-    assert said.endswith("; the workbook is not saved: close it without saving to get back what was typed"), said
+    assert said.endswith("; the workbook is not saved: close it without saving to get back what was typed (with "
+                         "AutoSave on, from File > Info > Version History)"), said
 
 
 def test_a_price_table_edited_since_is_rewritten_from_the_same_price_file(holders):

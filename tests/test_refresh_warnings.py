@@ -725,28 +725,39 @@ def test_a_final_count_that_moves_the_units_accepted_names_the_carrying_total_gi
         "xlpy refresh: warning: b.xlsm: Inputs!C46 (CarryingTotal) 13700000 is taken as the carrying amount of the "
         "272,200 units accepted in the journal entry: the count moved since History's last row (274,000 units "
         "accepted, 2004-02-23 00:00:00 UTC): give it again for the 272,200 accepted now (the offer file's total, "
-        "given for its 274,000: 13,610,000.00 in proportion), unless given for them already (or give Inputs!C45 "
-        "(CarryingPerUnit), which follows it)"]
+        "given for the 274,000 at the build: 13,610,000.00 in proportion), unless given for them already (or give "
+        "Inputs!C45 (CarryingPerUnit), which follows it)"]
     # validate, after: the total is the offer file's, as at the build, and the count moved since (review 156)
     capsys.readouterr()
     assert cli.main(["validate", str(tmp_path / "b.xlsm"), "--no-formulas", "--no-libreoffice"]) == 0
     assert [line for line in capsys.readouterr().out.splitlines() if "CarryingTotal" in line] == [
         f"b.xlsm: note: Inputs!C46 (CarryingTotal) 13700000 is the offer file's ({tmp_path / 'offer.toml'}), given "
-        "for its count (274,000 units accepted); 272,200 are accepted now, and the journal entry books it for them: "
-        "type into it the carrying amount of the units accepted now (in proportion: 13,610,000.00), unless it is "
-        "theirs already"]
+        "for the count at the build (274,000 units accepted); 272,200 are accepted now, and the journal entry books it "
+        "for them: type into it the carrying amount of the units accepted now (in proportion: 13,610,000.00), unless "
+        "it is theirs already"]
     offer = str(tmp_path / "offer.toml")  # (validate --offer, the file the workbook was built from: the same note)
     assert cli.main(["validate", str(tmp_path / "b.xlsm"), "--offer", offer, "--no-formulas", "--no-libreoffice"]) == 0
     assert [line for line in capsys.readouterr().out.splitlines() if "CarryingTotal" in line] == [
-        f"b.xlsm: note: Inputs!C46 (CarryingTotal) 13700000 is the offer file's ({offer}), given for its count (274,000 "
-        "units accepted); 272,200 are accepted now, and the journal entry books it for them: type into it the "
-        "carrying amount of the units accepted now (in proportion: 13,610,000.00), unless it is theirs already"]
+        f"b.xlsm: note: Inputs!C46 (CarryingTotal) 13700000 is the offer file's ({offer}), given for the count at the "
+        "build (274,000 units accepted); 272,200 are accepted now, and the journal entry books it for them: type into "
+        "it the carrying amount of the units accepted now (in proportion: 13,610,000.00), unless it is theirs already"
+    ]
     (tmp_path / "final2.csv").write_text("".join(line for line in final if not line.startswith("NGD-002,")),
                                          encoding="utf-8")  # (the count moves again: from the file's count still)
     assert cli.main(["refresh", str(tmp_path / "b.xlsm"), "--tally", str(tmp_path / "final2.csv"), "--no-backup"]) == 0
     [warning] = [w for w in capsys.readouterr().err.splitlines() if "CarryingTotal" in w]
     assert "(272,200 units accepted, 2004-02-23 00:00:00 UTC): give it again for the 271,300 accepted now (the offer " \
-        "file's total, given for its 274,000: 13,565,000.00 in proportion)" in warning, warning
+        "file's total, given for the 274,000 at the build: 13,565,000.00 in proportion)" in warning, warning
+    # the agent's final count written over the tally the offer file names, in place (review 160): still the build's
+    (tmp_path / "data" / TALLY).write_text("".join(final), encoding="utf-8")
+    assert cli.main(["refresh", str(tmp_path / "b.xlsm"), "--tally", str(tmp_path / "data" / TALLY),
+                     "--no-backup"]) == 0
+    [warning] = [w for w in capsys.readouterr().err.splitlines() if "CarryingTotal" in w]
+    assert "(271,300 units accepted, 2004-02-23 00:00:00 UTC): give it again for the 272,200 accepted now (the offer " \
+        "file's total, given for the 274,000 at the build: 13,610,000.00 in proportion)" in warning, warning
+    assert cli.main(["validate", str(tmp_path / "b.xlsm"), "--no-formulas", "--no-libreoffice"]) == 0
+    assert "given for the count at the build (274,000 units accepted); 272,200 are accepted now" in \
+        capsys.readouterr().out
     from openpyxl import load_workbook
 
     wb = load_workbook(tmp_path / "b.xlsm", keep_vba=True)

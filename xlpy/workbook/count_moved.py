@@ -10,7 +10,8 @@ the new count.
 * The refresh knows the count before it (History's last row): where the units accepted moved, its warning says
   from what to what, in place of "whenever the count changes" (:func:`restated`).
 * Which count the total was given for is known only where the workbook holds the offer file's total and that file
-  is the build's, byte for byte: the offer file's own count (:func:`given_for`, the file computed with its tally).
+  is the build's, byte for byte: the count at the build (:func:`given_for`: the file's own counts, computed, or
+  History's row of the build where it names a tally file, which the agent's next file may have been written over).
   Then the refresh gives the amount in proportion, and ``validate`` notes the total while the count is another
   (:func:`stale_note`).  A total typed since was given for a count no record keeps: no proportion is given.
 """
@@ -34,9 +35,9 @@ def restated(book, lay, records: list[tuple], offer, results) -> list[str]:
     """The engine's warnings (*results*'), as the workbook *book* (of layout *lay*) words them, the total carrying
     amount's made specific where the units accepted are not those of History's last row of *records*: ``the count
     moved since History's last row (274,000 units accepted, 2004-02-23 00:00:00 UTC): give it again for the 272,200
-    accepted now (the offer file's total, given for its 274,000: 13,610,000.00 in proportion), unless given for them
-    already``; the proportion only where the count the total was given for is known (:func:`given_for`, the offer
-    file the Cover records computed: only then).  Every other warning as it is."""
+    accepted now (the offer file's total, given for the 274,000 at the build: 13,610,000.00 in proportion), unless
+    given for them already``; the proportion only where the count the total was given for is known
+    (:func:`given_for`).  Every other warning as it is."""
     from .data import engine_warnings
 
     warnings = engine_warnings(lay, results.warnings)
@@ -45,10 +46,10 @@ def restated(book, lay, records: list[tuple], offer, results) -> list[str]:
     now, total = results.units_accepted, _total(offer, results)
     if before is None or before == now or total is None:
         return warnings
-    base = given_for(recorded_file(book, lay), offer, results)
+    base = given_for(recorded_file(book, lay), offer, results, records, book.get(*lay.cell("BuiltAt")))
     when = f", {last[0]} UTC" if str(last[0] or "").strip() else ""
-    share = f" (the offer file's total, given for its {base:,}: {_share(total, now, base)} in proportion)" \
-        if base else ""
+    share = f" (the offer file's total, given for the {base:,} at the build: {_share(total, now, base)} in " \
+        "proportion)" if base else ""
     said = (f"the count moved since History's last row ({before:,} units accepted{when}): give it again for the "
             f"{now:,} accepted now{share}, unless given for them already")
     return [w.replace(WHENEVER, said) if "is taken as the carrying amount of the" in w else w for w in warnings]
@@ -70,29 +71,40 @@ def recorded_file(book, lay) -> Path | None:
     return found[0] if same else None
 
 
-def given_for(path: Path | None, offer, results) -> int | None:
-    """The count the workbook's total carrying amount (*offer*'s) was given for: the units accepted the offer file
-    at *path* gives (computed, its tally read), where its total is the workbook's; None where there is no total,
-    no file, a file that does not compute, or another total in it (typed into the workbook since)."""
-    from ..files.offerfile import compute_file
+def given_for(path: Path | None, offer, results, records: list[tuple], built_at) -> int | None:
+    """The count the workbook's total carrying amount (*offer*'s) was given for, where the workbook holds the total
+    the offer file at *path* gives (its own inputs, read without its tally): the file's own count where it gives its
+    counts itself (aggregate counts, no tally file: computed); else that of History's row of the build (of *records*,
+    the one timed *built_at*), since the tally file the offer file names may have been written over since (the
+    agent's final count over the preliminary, in place).  None where there is no total, no file, another total in it
+    (typed into the workbook since), or no such row (a build carrying another workbook's History writes none)."""
+    import tomllib
+
+    from ..files.offerfile import compute_file, load
+    from ..files.sniff import toml_text
     from .data import same_input
 
     total = _total(offer, results)
     if path is None or total is None:
         return None
     try:
-        file_offer, file_results = compute_file(path)
+        file_total = _total(load(path, read_sources=False), results)
+        if file_total is None or not same_input(file_total, total):
+            return None
+        if "file" not in tomllib.loads(toml_text(path)).get("tally", {}):  # (its counts in it: as at the build)
+            return compute_file(path)[1].units_accepted
     except (XlpyError, OSError, ValueError):
         return None
-    file_total = _total(file_offer, file_results)
-    return file_results.units_accepted if file_total is not None and same_input(file_total, total) else None
+    row = next((r for r in records if str(r[0] or "").strip() == str(built_at or "").strip() != ""), None)
+    return _whole(row[HISTORY_COLUMNS.index("accepted")]) if row is not None else None
 
 
-def stale_note(path: Path | None, offer, results, lay, shown: str) -> str | None:
+def stale_note(path: Path | None, offer, results, lay, shown: str, records: list[tuple], built_at) -> str | None:
     """``validate``'s note where the workbook holds the total carrying amount the offer file at *path* (named
-    *shown*) gives and the units accepted now (*results*) are not the file's count, the one it was given for
-    (:func:`given_for`): the measure or the journal entry takes it for another count.  None otherwise."""
-    base, now = given_for(path, offer, results), results.units_accepted
+    *shown*) gives and the units accepted now (*results*) are not the count it was given for (:func:`given_for`,
+    from History's *records* and the Cover's *built_at* where the file names a tally): the measure or the journal
+    entry takes it for another count.  None otherwise."""
+    base, now = given_for(path, offer, results, records, built_at), results.units_accepted
     if base is None or base == now:
         return None
     total = _total(offer, results)
@@ -100,9 +112,9 @@ def stale_note(path: Path | None, offer, results, lay, shown: str) -> str | None
     name = "CarryingAmount" if extinguished else "CarryingTotal"
     takes = "the measure and the journal entry take" if extinguished else "the journal entry books"
     share = f" (in proportion: {_share(total, now, base)})" if base else ""
-    return (f"{'!'.join(lay.cell(name))} ({name}) {plain(total)} is the offer file's ({shown}), given for its count "
-            f"({base:,} units accepted); {now:,} are accepted now, and {takes} it for them: type into it the "
-            f"carrying amount of the units accepted now{share}, unless it is theirs already")
+    return (f"{'!'.join(lay.cell(name))} ({name}) {plain(total)} is the offer file's ({shown}), given for the count "
+            f"at the build ({base:,} units accepted); {now:,} are accepted now, and {takes} it for them: type into it "
+            f"the carrying amount of the units accepted now{share}, unless it is theirs already")
 
 
 def _share(total: Decimal, now: int, base: int) -> str:

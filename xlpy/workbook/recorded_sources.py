@@ -262,11 +262,13 @@ def offer_file_notes(wb, lay: Layout, path: Path, offer, results, given=None) ->
     another count than the file's (:func:`~xlpy.workbook.count_moved.stale_note`); else, the one the Cover records:
     :func:`typed_input_notes`."""
     from . import count_moved
+    from .table_edits import history_records
 
     if given is None:
         return typed_input_notes(wb, lay, path, offer, results)
-    stale = count_moved.stale_note(Path(given), offer, results, lay, str(given)) if isinstance(
-        given, (str, os.PathLike)) else None
+    book = WorkbookCells(wb, Path())
+    stale = count_moved.stale_note(Path(given), offer, results, lay, str(given), history_records(book, lay), book.get(
+        *lay.cell("BuiltAt"))) if isinstance(given, (str, os.PathLike)) else None
     return offer_notes(wb, lay, given, path) + ([stale] if stale else [])
 
 
@@ -314,6 +316,7 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer, results=None) -> list[
     from . import count_moved, offer_drift
     from .rebuild import quoted
     from .source_lines import from_here
+    from .table_edits import history_records
 
     if not {"OfferFile", "OfferSha256", "TallySource"} <= lay.names.keys():
         return []
@@ -341,7 +344,8 @@ def typed_input_notes(wb, lay: Layout, path: Path, offer, results=None) -> list[
             book.get(*lay.cell("TallySource")), file))
     except (XlpyError, OSError):
         return []
-    stale = None if results is None else count_moved.stale_note(file, offer, results, lay, name)  # (the file's total)
+    stale = None if results is None else count_moved.stale_note(  # (the file's total, for another count)
+        file, offer, results, lay, name, history_records(book, lay), book.get(*lay.cell("BuiltAt")))
     return ([f"inputs typed since the build, not as the offer file the Cover records ({name}, unchanged since): "
              f"{'; '.join(typed)} (no fault: validate --offer {given} holds the workbook to the file)"] if typed
             else []) + ([stale] if stale else [])

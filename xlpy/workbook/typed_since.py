@@ -245,7 +245,8 @@ def kept_said(lines: list[str], backup: str | None) -> list[str]:
 def unsaved_said(lines: list[str]) -> list[str]:
     """*lines* of the refresh buttons' report, their warning of a table rewritten over what was typed saying how to
     get it back: the buttons write into the workbook open in Excel and keep no backup, and nothing is saved yet."""
-    return [line + "; the workbook is not saved: close it without saving to get back what was typed"
+    return [line + "; the workbook is not saved: close it without saving to get back what was typed (with AutoSave "
+            "on, from File > Info > Version History)"
             if line.startswith("warning: ") and REWRITTEN in line else line for line in lines]
 
 
