@@ -304,9 +304,8 @@ def offer_notes(wb, lay: Layout, given, path: Path | None = None) -> list[str]:
 def typed_input_notes(wb, lay: Layout, path: Path, offer, results=None) -> list[str]:
     """Without ``--offer``: the note naming each input *offer* (the workbook's) holds otherwise than the offer file
     the Cover records, where that file is found (:func:`~xlpy.files.recorded.recorded_offer`) byte for byte as at
-    the build, or none.  Typing an
-    input is no fault (a price, the final count), so a note: what an auditor traces to the offer file, and what
-    ``--offer`` would hold the workbook to.  Its named inputs and later exchanges are compared, as the refresh
+    the build, or none.  Typing an input is no fault (a price, the final count), so a note: what an auditor traces
+    to the offer file, and what ``--offer`` would hold the workbook to.  Its named inputs and later exchanges are compared, as the refresh
     compares an offer file edited since (:func:`~xlpy.workbook.offer_drift.differences`); its counts only where the
     workbook's are typed, not a tally or count file's; its holder lines and price days never (the Cover records
     their files, which :func:`check` compares).  And, given the workbook's *results*, the note of the file's total
