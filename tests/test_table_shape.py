@@ -292,7 +292,8 @@ def test_dates_that_lost_their_format_are_no_values_typed(standard_books, tmp_pa
     """Review 86: the price table's dates with their date format cleared (General: Excel shows 37,988) were said to
     be typed since the last refresh, each against the file's day, though each held its day's serial number: a
     refresh from the same file names them as dates without their format, written as dates again, and one from
-    another file warns of nothing typed."""
+    another file warns of nothing typed.  Validate names each as a date to format again, not as a figure other
+    than the price file's (review 158)."""
     from openpyxl import load_workbook
 
     book = _copy(standard_books["holders"], tmp_path)
@@ -302,6 +303,10 @@ def test_dates_that_lost_their_format_are_no_values_typed(standard_books, tmp_pa
     wb.save(book)
     again = tmp_path / "again.xlsm"
     shutil.copy(book, again)
+    # validate names each as a date to format again, never as a figure not the price file's (the same day)
+    found = _findings(book)
+    assert any("Prices!B13: PriceDates must be a date (2004-01-02 as a serial number" in f for f in found), found
+    assert not [f for f in found if "[sources]" in f], found
     assert main(["refresh", str(book), "--prices", str(tmp_path / PRICES), "--no-backup"]) == 0
     out, err = capsys.readouterr()
     assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from "

@@ -226,6 +226,7 @@ def _compare(name: str, book: WorkbookCells, lay: Layout, said: tuple[str, ...],
         return
     cells, deleted, _ = (typed_since.holder_cells(book, lay, lines) if table == HOLDER_TABLE
                          else typed_since.price_cells(book, lay, lines))
+    cells = typed_since.values_typed(cells)  # (a date without its format: the same day, validate's [inputs] names it)
     parts = ([typed_since.listed(cells)] if cells else []) + (
         [f"{typed_since.listed(deleted)}: in no row of the table"] if deleted else [])
     mapping = str(book.get(*lay.cell("TallyMapping")) or "").strip() if table == HOLDER_TABLE else ""

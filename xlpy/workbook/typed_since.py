@@ -34,7 +34,7 @@ from .saved_values import HOLDER_TABLE
 from .table_edits import SHOWN, input_lines
 
 __all__ = ["count_cells", "differed_note", "holder_cells", "listed", "price_cells", "price_reader", "recorded_days",
-           "recorded_file", "tally_reader", "typed_note", "typed_notes"]
+           "recorded_file", "tally_reader", "typed_note", "typed_notes", "values_typed"]
 
 #: The words for each table: (the table's name, what its file is called, the Cover's record of it).
 _TABLES = {HOLDER_TABLE: ("the holder table", "the tally", ("TallySource", "TallySha256")),
@@ -115,6 +115,11 @@ def price_cells(book, lay: Layout, days: Sequence) -> tuple[list[str], list[str]
 _NO_FORMAT = ": a date without its date format"
 
 
+def values_typed(cells: list[str]) -> list[str]:
+    """*cells* (:func:`price_cells`'s) but the dates that only lost their date format: the same day, nothing typed."""
+    return [c for c in cells if not c.endswith(_NO_FORMAT)]
+
+
 def _same_key(a, b) -> bool:
     return a == b
 
@@ -168,7 +173,7 @@ def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
     words, file, _ = _TABLES[table]
     cells, deleted, reordered = found
     unformatted = [c.removesuffix(_NO_FORMAT) for c in cells if c.endswith(_NO_FORMAT)]
-    cells = [c for c in cells if not c.endswith(_NO_FORMAT)]
+    cells = values_typed(cells)
     parts = ([f"{listed(cells)}: a value that belongs goes in the file"] if cells else []) + (
         [f"{listed(deleted)}: in no row of the table, deleted since"] if deleted else []) + (
         [f"{listed(unformatted)}: dates without their date format, written as dates again"] if unformatted else [])
@@ -206,7 +211,7 @@ def typed_note(book, lay: Layout, table: str, read) -> str | None:
     # leaves the values typed into it written over without a word.
     cells, *_ = (holder_cells(book, lay, found) if table == HOLDER_TABLE
                  else price_cells(book, lay, found))  # (lines deleted or sorted: the file has them still)
-    cells = [c for c in cells if not c.endswith(_NO_FORMAT)]  # (the same day, its format cleared: nothing typed)
+    cells = values_typed(cells)  # (the same day, its format cleared: nothing typed)
     if not cells:
         return None
     return (f"warning: {sheet.title}: typed into {words} since the last refresh, and not in {file} the Cover "
