@@ -202,6 +202,29 @@ def test_cells_formatted_by_hand_are_named_as_written_in_their_columns_format(st
     assert {bool(ws[f"B{row}"].font.b) for row in range(21, 311)} == {first_bold}
 
 
+def test_a_first_line_that_lost_its_number_format_is_not_said_to_be_the_whole_columns(standard_books, tmp_path,
+                                                                                     capsys):
+    """Review 161: the first line's number format cleared (General on D21, the units) was said to be "now the whole
+    column's", to be taken off the column, where the rewrite writes the column in the layout's format: nothing is
+    said of that line, the column keeps the layout's format, and a line marked below it is still named."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import PatternFill
+
+    book = _copy(standard_books["holders"], tmp_path)
+    wb = load_workbook(book, keep_vba=True)
+    wb["Tenders"]["D21"].number_format = "General"
+    wb["Tenders"]["D40"].fill = PatternFill("solid", fgColor="FFFF00")
+    wb.save(book)
+    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup"]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]
+    assert said == [
+        "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (D40) are written in their column's "
+        "format again: the rewrite writes each column in one format, its lines in the workbook's order; format "
+        "again the lines you marked"], said
+    ws = load_workbook(book)["Tenders"]
+    assert {ws[f"D{row}"].number_format for row in range(21, 311)} == {"#,##0"}
+
+
 def _flag_rows(path: Path, sheet_title: str, flags: dict[int, str]) -> str:
     """Rows of *sheet_title* given flags as Excel writes them (row -> attributes added to its ``<row>``; a row the
     sheet does not hold is added, empty): the sheet's part."""

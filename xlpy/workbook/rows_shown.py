@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .layout import Table
 
@@ -101,12 +101,14 @@ def flags_kept(sx, r1: int, r2: int) -> bool:
     return True
 
 
-def own_formats(sx, table: Table, last: int) -> tuple[list[str], list[str]]:
+def own_formats(sx, table: Table, last: int, lost: Sequence[int] = ()) -> tuple[list[str], list[str]]:
     """The cells of *table*'s lines (to *last*) in the sheet *sx* formatted by hand, which the rewrite writes in
     their column's style (its first line's), in whatever row their line goes to: (those of a line highlighted, a
     fill or bold, whose style is not their column's; the first line's cells whose style is not that of most of
     their column's, which the rewrite then writes down the whole column).  Cells whose attributes do not begin with
-    ``r`` and ``s`` (as Excel and LibreOffice write them) are not seen; none in rows a seal speaks for."""
+    ``r`` and ``s`` (as Excel and LibreOffice write them) are not seen; none in rows a seal speaks for.  A column
+    of *lost* (:func:`~xlpy.workbook.table_styles.lost_columns`: its first line's format cleared) is written in the
+    layout's style, not its first line's: that line is not said to be the whole column's (review 161)."""
     if sx.sealed is not None or last <= table.first_row:
         return [], []
     cols = range(table.first_col, table.first_col + len(table.columns))
@@ -125,7 +127,8 @@ def own_formats(sx, table: Table, last: int) -> tuple[list[str], list[str]]:
             cells += [ref for ref, _ in held]
             continue
         most = Counter(style for _, style in held).most_common(1)[0][0]  # (the first line is odd: said so)
-        spread.append(f"{letter}{table.first_row}")
+        if column_index_from_string(letter) not in lost:  # (a first line that lost its format spreads nothing)
+            spread.append(f"{letter}{table.first_row}")
         cells += [ref for ref, style in held if style != most]
     return sorted(cells, key=lambda ref: (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), ref)), sorted(spread)
 
@@ -199,7 +202,8 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
               f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
               "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
     if hasattr(book, "sheet_xml"):  # (a file's: its cells' styles read from its text)
-        notes += _formats_said(sheet, table, *own_formats(book.sheet_xml(sheet), table, min(last, table.last_row)))
+        sx = book.sheet_xml(sheet)
+        notes += _formats_said(sheet, table, *own_formats(sx, table, min(last, table.last_row), _lost(book, sx, table)))
         notes += _formats_below(book.sheet_xml(sheet), sheet, table, last)
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:  # (Excel applies a filter again to the lines written, where it says the table has one, and
@@ -226,6 +230,18 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
                          "when it opens the file")] + outline
     return notes + ([f"{sheet}: hidden rows of the table {table.name} ({listed}) were shown again, {why}"]
                     if hidden and not both else []) + outline
+
+
+def _lost(book, sx, table: Table) -> list[int]:
+    """The columns of *table* a rewrite writes in the layout's style, their first line's format lost
+    (:func:`~xlpy.workbook.table_styles.lost_columns`); none where the style sheet cannot be read."""
+    from .package import PackageError
+    from .table_styles import lost_columns
+
+    try:
+        return lost_columns(book.pkg, sx, table)
+    except (PackageError, UnicodeDecodeError):
+        return []
 
 
 def _formats_said(sheet: str, table: Table, cells: list[str], spread: list[str]) -> list[str]:

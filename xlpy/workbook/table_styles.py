@@ -24,7 +24,7 @@ import zipfile
 from . import package
 from .layout import FMT, Table
 
-__all__ = ["StyleMap", "styles_part", "table_styles"]
+__all__ = ["StyleMap", "lost_columns", "styles_part", "table_styles"]
 
 
 def styles_part(pkg) -> str:
@@ -138,6 +138,16 @@ def _built(table: Table) -> tuple[bytes, dict[int, str]]:
         return z.read("xl/styles.xml"), laid
 
 
+def lost_columns(pkg, sx, table: Table) -> list[int]:
+    """The column numbers of *table* whose first row in the sheet *sx* has lost the layout's style (no style, the
+    default, General where the layout's column has a number format): the columns :func:`table_styles` writes in
+    the layout's style, not their first row's.  Raises :class:`~xlpy.workbook.package.PackageError` or
+    :class:`UnicodeDecodeError` where the style sheet cannot be read (the first row's styles then stay)."""
+    cols = range(table.first_col, table.first_col + len(table.columns))
+    xfs = StyleMap._children(pkg.read(styles_part(pkg)).decode("utf-8"), "cellXfs", "xf")
+    return [c for c, col in zip(cols, table.columns) if _lost(xfs, sx.style_of(table.first_row, c), col.fmt)]
+
+
 def table_styles(pkg, sx, table: Table) -> dict[int, str | None]:
     """Column number -> the cell style of *table*'s data rows in the sheet *sx* (a
     :class:`~xlpy.workbook.package.SheetXml` of the :class:`~xlpy.workbook.package.Package` *pkg*): its first
@@ -146,14 +156,12 @@ def table_styles(pkg, sx, table: Table) -> dict[int, str | None]:
     cols = range(table.first_col, table.first_col + len(table.columns))
     first = {c: sx.style_of(table.first_row, c) for c in cols}
     try:
-        part = styles_part(pkg)
-        own = pkg.read(part)
-        xfs = StyleMap._children(own.decode("utf-8"), "cellXfs", "xf")
-        lost = [c for c, col in zip(cols, table.columns) if _lost(xfs, first[c], col.fmt)]
+        lost = lost_columns(pkg, sx, table)
         if not lost:
             return first
+        part = styles_part(pkg)
         source, laid = _built(table)
-        styles = StyleMap(source, own)
+        styles = StyleMap(source, pkg.read(part))
         first.update({c: styles.style(laid[c]) for c in lost})
     except (package.PackageError, UnicodeDecodeError):
         return first
