@@ -14,7 +14,7 @@ import re
 import shlex
 from pathlib import Path
 
-from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, SEED_OFFER, written_path
+from ..files.recorded import NO_PRICE_FILE, NO_TALLY_FILE, SEED_OFFER, composed_alike, written_path
 
 __all__ = ["HISTORY", "RECORDS", "book_records", "quoted", "rebuild_commands", "said", "workbook_records"]
 
@@ -143,8 +143,8 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
         where = ("has other bytes than at the build" if given else "is not beside it" if Path(name).name == name
                  else "is neither where its Cover records it nor beside it") if name else "is not recorded"
         return (f"its offer file{shown} {where} (the Cover records its SHA-256 {records.get('OfferSha256', '?')[:12]}"
-                f"...): run xlpy build OFFER -o {new}{history} with that file" + _refresh_part(records, recorded, new))
-    refresh = _refresh_part(records, recorded, new, given[1] is not None and _offer_maps(given[1]))
+                f"...): run xlpy build OFFER -o {new}{history} with that file" + _refresh_part(records, recorded, new, real))
+    refresh = _refresh_part(records, recorded, new, real, given[1] is not None and _offer_maps(given[1]))
     return (f"from the files its Cover records, run: xlpy build {given[0]}-o {new}{history}"
             f"{refresh.replace('; then', ', then run:' if os.name == 'nt' else ' &&')}"
             " (then type into the new workbook any input typed into this one since its build)")
@@ -163,18 +163,30 @@ def _offer_maps(path: Path) -> bool:
         return False
 
 
-def _refresh_part(records: dict[str, str], at, new: str, offer_maps: bool = False) -> str:
-    """``; then xlpy refresh NEW --tally ... --prices ...`` from the records, or "" when they name no file."""
-    args = []
+def _refresh_part(records: dict[str, str], at, new: str, real: Path, offer_maps: bool = False) -> str:
+    """``; then xlpy refresh NEW --tally ... --prices ...`` from the records, or "" when they name no file; the
+    files recorded that are not there now (from the workbook's folder *real*) said after it (review 161: a
+    workbook moved away from its files was given a refresh that could only fail)."""
+    args, absent = [], []
+
+    def named(text: str) -> str:
+        try:
+            if not composed_alike(real / written_path(text)).is_file():  # (its accents as the file there has them)
+                absent.append(at(text))
+        except (OSError, ValueError):  # (a name no file can have)
+            absent.append(at(text))
+        return at(text)
+
     if records["TallySource"] != NO_TALLY_FILE:
-        args += ["--tally", at(records["TallySource"])]
+        args += ["--tally", named(records["TallySource"])]
         if records.get("TallyMapping"):
-            args += ["--mapping", at(records["TallyMapping"])]
+            args += ["--mapping", named(records["TallyMapping"])]
         elif offer_maps:  # (the new workbook records the offer file's mapping: the tally was read by its own header)
             args += ["--no-mapping"]
     if records["PriceSource"] != NO_PRICE_FILE:
-        args += ["--prices", at(records["PriceSource"])]
-    return f"; then xlpy refresh {new} {' '.join(args)}" if args else ""
+        args += ["--prices", named(records["PriceSource"])]
+    gone = f" (not found: {', '.join(absent)}: name each where it is now)" if absent else ""
+    return f"; then xlpy refresh {new} {' '.join(args)}{gone}" if args else ""
 
 
 def said(exc: Exception, book=None, records: dict[str, str] | None = None, path: str | Path | None = None) -> str:
