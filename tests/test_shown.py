@@ -89,6 +89,16 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ('#,##0.00 "EUR"', "money", "shows another currency (EUR) than the workbook's dollars"),
     ("£#,##0.00", "money", "shows another currency (£) than the workbook's dollars"),
     ("#,##0.00 ¥", "eps", "shows another currency (¥) than the workbook's dollars"),
+    # (review 162: Participation's 40.00% under 0 showed 0, EPS of $0.1712 0; a charge as $4.54E+06 or 453999900%)
+    ("0", "pct", "shows the fraction to no decimal place and without a percent sign"),
+    ("#,##0", "rate", "shows the rate to no decimal place and without a percent sign"),
+    ("0", "eps", "shows earnings per share to no decimal place: another figure than it is ($0.1712 shows 0)"),
+    ("$#,##0.00E+00", "charge", "shows the figure in scientific notation, to a few digits, not to the unit"),
+    ("0.0E+0", "count", "shows the figure in scientific notation"),
+    ("[Red]0.00e-00", "eps", "shows the figure in scientific notation"),
+    ("0%", "charge", "shows the figure as a percentage, 100 times what it is"),
+    ("#,##0.00%", "money", "shows the figure as a percentage"),
+    ("0.00%", "ratio", "shows the figure as a percentage"),
 ])
 def test_a_format_that_shows_something_else_is_named(fmt, kind, why):
     assert (shown.misleading_format(fmt, kind) or "").startswith(why)
@@ -102,7 +112,9 @@ def test_a_factor_shown_with_a_decimal_place_a_percent_or_an_exponent_is_no_find
 
 @pytest.mark.parametrize("fmt, kind", [("0.00", "ratio"), ("0.0", "quotient"), ("$0.00", "price"), ("General", "ratio"),
                                        ("[$$-409]#,##0.00", "money"), ("[$USD] #,##0.00", "money"),
-                                       ("[$-409]#,##0.00", "money"), ("$#,##0", "money"), ("#,##0", "count")])
+                                       ("[$-409]#,##0.00", "money"), ("$#,##0", "money"), ("#,##0", "count"),
+                                       ("0%", "pct"), ("0.00", "pct"), ("0.00####%", "rate"), ("$0.00", "eps"),
+                                       ("[Red]#,##0.00", "money"), ("0.00E+00", "factor")])
 def test_a_ratio_or_price_with_its_decimals_and_a_dollar_format_are_no_finding(fmt, kind):
     """Review 143's rules leave the formats that show the figure: a decimal place, Excel's own dollar codes, and
     money shown whole (a presentation choice, not another figure)."""
@@ -121,6 +133,25 @@ def test_a_proration_factor_shown_to_no_decimal_place_is_named(standard_books, t
     assert len(found) == 1 and found[0].startswith("Results!C") and found[0].endswith(
         ": number format shows the factor to no decimal place: one between 0 and 1 reads as none or all (0.5 shows "
         "1): expected a format that shows the figure, found '0'"), found
+
+
+def test_participation_shown_to_no_decimal_place_and_figures_as_an_exponent_or_a_percentage_are_named(
+        standard_books, tmp_path):
+    """Review 162: Participation (58.95%) under format 0 showed 1, common shares issued under 0.0E+0 read 2.2E+6,
+    and the charge under 0% read 959784008%: each validated as valid (earnings per share: the unit test above)."""
+    cells = {"Participation": "0", "Common shares issued": "0.0E+0", "Charge (this offer)": "0%"}
+
+    def edit(wb):
+        res = wb["Results"]
+        for label, fmt in cells.items():
+            res.cell(next(c.row for c in res["B"] if c.value == label), 3).number_format = fmt
+
+    found = [f for f in _findings(_edited(standard_books["holders"], tmp_path / "f.xlsm", edit))
+             if "number format" in f]
+    assert [f.split(": ", 2)[1] for f in found] == [
+        "number format shows the fraction to no decimal place and without a percent sign",
+        "number format shows the figure in scientific notation, to a few digits, not to the unit",
+        "number format shows the figure as a percentage, 100 times what it is"], found
 
 
 def test_the_look_alike_of_a_sheets_name():

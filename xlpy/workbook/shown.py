@@ -405,6 +405,11 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if dated:
         return "shows the figure as a date or time"
     unquoted = re.sub(r'"[^"]*"|\\.', "", section)  # (General, an exponent, a percent or a fraction shows it)
+    bare = re.sub(r"\[[^\]]*\]", "", unquoted)  # (its colours, currencies and conditions aside)
+    if kind in _TO_THE_UNIT and re.search(r"(?i)e[+-]", bare):  # (review 162: $4.54E+06 for $4,539,999.00)
+        return "shows the figure in scientific notation, to a few digits, not to the unit"
+    if kind in _TO_THE_UNIT and "%" in bare:  # (review 162: a charge of $4,539,999.00 shown as 453999900%)
+        return "shows the figure as a percentage, 100 times what it is"
     if kind in _WHOLE_MISREAD and n == 0 and not conditional and placeholders and not re.search(
             r"\.[0#?]|[/@]", codes) and not re.search(r"(?i)general|e[+-]|%", unquoted):  # ("0." shows 8. for 7.94)
         return _WHOLE_MISREAD[kind]
@@ -438,7 +443,15 @@ _WHOLE_MISREAD = {
     "quotient": "shows the quotient to no decimal place: another ratio than it is (7.9422 shows 8)",
     "price": "shows the price to no decimal place: another price than the one valued ($7.39 shows $7)",
     "unit_price": "shows the price to no decimal place: another price than the one valued ($7.39 shows $7)",
+    # (review 162: Participation, 40.00%, under format 0 showed 0; earnings per share of $0.1712, 0)
+    "pct": "shows the fraction to no decimal place and without a percent sign: one between 0 and 1 reads as none "
+           "or all (40.00% shows 0)",
+    "rate": "shows the rate to no decimal place and without a percent sign: one between 0 and 1 reads as none or "
+            "all (21% shows 0)",
+    "eps": "shows earnings per share to no decimal place: another figure than it is ($0.1712 shows 0)",
 }
+#: The kinds of figure a reader takes to the unit (whole shares, cents): an exponent or a percent shows another.
+_TO_THE_UNIT = ("count", "count4", "money", "charge", "amount", "price", "unit_price", "eps", "ratio", "quotient")
 #: The kinds of figure in dollars, as the layout's formats show them.
 _DOLLARS = ("money", "charge", "price", "eps", "amount", "unit_price")
 #: A currency a number format shows: a symbol, or an ISO code in words.
