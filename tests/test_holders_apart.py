@@ -136,7 +136,8 @@ def test_an_id_typed_with_a_space_beside_its_holders_line_is_named(standard_book
 def test_a_refresh_computing_from_a_table_with_lines_apart_warns(standard_books, tmp_path, capsys):
     """Review 95: a workbook recording no tally, its holder table sorted by units, refreshed from a price file: the
     refresh computes from the table as it stands and saved the engine's figures (293 holders) without a word, while
-    the workbook's formulas count 294.  It warns, as validate names the holder."""
+    the workbook's formulas count 294.  It warns, as validate names the holder; a refresh that then writes nothing
+    says no figure was saved (review 161)."""
     from repo_paths import PRICES
 
     book = _sorted(standard_books.copy_into("holders", tmp_path), lambda r: -r[2], tmp_path / "sorted.xlsm")
@@ -155,6 +156,12 @@ def test_a_refresh_computing_from_a_table_with_lines_apart_warns(standard_books,
     assert (f"xlpy refresh: warning: sorted.xlsm: Tenders!B{rows[1]}: holder 'R-30020' has lines in rows {rows[0]} "
             f"and {rows[1]}, {APART}; the figures this refresh saved with the workbook are the engine's, not those its "
             "formulas compute (xlpy validate names those that differ)") in err.splitlines()
+    # review 161: refreshed again from the same file, nothing is written: the lines apart are said, no figure saved
+    assert main(["refresh", str(book), "--prices", str(tmp_path / "p2.csv"), "--no-backup"]) == 0
+    out, err = capsys.readouterr()
+    assert "nothing to refresh" in out
+    assert (f"xlpy refresh: warning: sorted.xlsm: Tenders!B{rows[1]}: holder 'R-30020' has lines in rows {rows[0]} "
+            f"and {rows[1]}, {APART}") in err.splitlines(), err
 
 
 def test_the_figures_following_from_many_holders_apart_say_how_many_are_named():

@@ -26,7 +26,8 @@ from .findings import Finding
 if TYPE_CHECKING:
     from .layout import Layout
 
-__all__ = ["APART", "KIND", "SHOWN", "WithApart", "apart", "findings", "refresh_notes", "said", "with_apart"]
+__all__ = ["APART", "KIND", "SHOWN", "WithApart", "apart", "findings", "refresh_notes", "said", "unsaved",
+           "with_apart"]
 
 #: The holders named one by one; one more line counts the rest (as validate names a table's rows).
 SHOWN = 10
@@ -97,6 +98,12 @@ def refresh_notes(lay: Layout, offer, tally) -> list[str]:
     holders = offer.tally.holders if tally is None else None
     found = said(lay, holders.holder_id, WARNED) if holders is not None else []
     return [f"warning: {where}: {what}; {REFRESH_SAVED}" for where, what in found]
+
+
+def unsaved(notes: list[str]) -> list[str]:
+    """*notes* of a refresh that wrote nothing ("nothing to refresh"): its warnings of a holder's lines apart
+    (:func:`refresh_notes`) without the words on the figures it saved, as it saved none (review 161)."""
+    return [n.replace(f"; {REFRESH_SAVED}", "") for n in notes]
 
 
 def _rows(rows: list[int]) -> str:

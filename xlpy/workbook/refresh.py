@@ -717,7 +717,7 @@ def _run(book: Book, tally=None, prices=None, mapping=None, *, tenders: str, pri
         r.notes += edited.save(book, offer, results, tables)  # (none beside a formula kept; what each cell computes)
     release = _release_check(book, r.lay, offer, results)
     return RefreshReport(when.strftime("%Y-%m-%d %H:%M:%S"), r.tally_record, r.price_record, release,
-                         tuple(written), tuple(r.notes), offer)
+                         tuple(written), tuple(r.notes if written else holders_apart.unsaved(r.notes)), offer)
 
 
 # --- the macros -------------------------------------------------------------------------------
