@@ -721,7 +721,8 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
         number = (_count_fits if f.unit in ("shares", "units") else _fits)(value, f'the row "{f.label}"')
         table.append([f.label, int(value) if f.kind == "count" else number])
     table.append(["charge kind", results.charge_kind.replace("_", " ")])
-    table.extend(["warning", w if len(w) <= MOST_TEXT else w[:MOST_TEXT - 3] + "..."] for w in results.warnings)
+    table.extend(["warning", w if len(w) <= MOST_TEXT else w[:MOST_TEXT - 3] + "..."] for w in (  # (no tally.final)
+        x.replace("set tally.final to true", "give 0 guaranteed, tendered without those") for x in results.warnings))
     return table
 
 
