@@ -28,8 +28,9 @@ def test_shared_strings_refuse_an_index_they_do_not_hold():
         with pytest.raises(PackageError) as caught:
             strings[i]
         assert caught.value.where == "book.xlsm"
-        assert caught.value.reason.startswith(f"a cell names shared string {i}, past the 2 strings of part "
-                                              "xl/sharedStrings.xml (counted from 0): the workbook is damaged")
+        where = "below 0 (the 2 strings of part xl/sharedStrings.xml are counted from 0)" if i < 0 else \
+            "past the 2 strings of part xl/sharedStrings.xml (counted from 0)"  # (review 161: -1 is not past them)
+        assert caught.value.reason.startswith(f"a cell names shared string {i}, {where}: the workbook is damaged")
     with pytest.raises(PackageError, match="string 0, and the workbook has no shared strings part"):
         SharedStrings([], "book.xlsm", None)[0]
 
@@ -63,15 +64,16 @@ def _count(book: Path) -> int:
 @pytest.mark.parametrize("index", ["99999", "-1"])
 def test_each_loader_names_the_string_past_the_table(book, index, monkeypatch):
     _named(book, index)
-    with pytest.raises(PackageError, match=rf"^book\.xlsm: a cell names shared string {index}, past the "):
+    where = r"below 0 \(the" if index == "-1" else "past the"  # (review 161: -1 is not past them)
+    with pytest.raises(PackageError, match=rf"^book\.xlsm: a cell names shared string {index}, {where} "):
         load_workbook(book)
-    with pytest.raises(PackageError, match=rf"string {index}, past the {_count(book):,} strings"):
+    with pytest.raises(PackageError, match=rf"string {index}, {where} {_count(book):,} strings"):
         fastload.load(book)  # (openpyxl's reader: the table is under fastload's rows)
     monkeypatch.setattr(fastload, "MIN_ROWS", 10)
-    with pytest.raises(PackageError, match=rf"^book\.xlsm: a cell names shared string {index}, past the "):
+    with pytest.raises(PackageError, match=rf"^book\.xlsm: a cell names shared string {index}, {where} "):
         fastload._load(book)  # (xlpy's own reader of the table's rows, the rest by openpyxl's)
     wb = load_workbook(book, read_only=True)  # (read-only: each row read as it is asked for)
-    with pytest.raises(PackageError, match=rf"shared string {index}, past the"):
+    with pytest.raises(PackageError, match=rf"shared string {index}, {where}"):
         [list(ws.values) for ws in wb.worksheets]
 
 

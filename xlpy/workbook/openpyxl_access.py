@@ -66,6 +66,8 @@ class SharedStrings(list):
 
         held = (f"past the {len(self):,} strings of part {self.part} (counted from 0)" if self.part else
                 "and the workbook has no shared strings part")
+        if i < 0 and self.part:  # (review 161: -1 was said to be past them)
+            held = f"below 0 (the {len(self):,} strings of part {self.part} are counted from 0)"
         return PackageError(self.where, f"a cell names shared string {i}, {held}: the workbook is damaged; open it "
                                         "in Excel, let Excel repair it, and save it")
 
