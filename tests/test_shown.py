@@ -90,6 +90,7 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("£#,##0.00", "money", "shows another currency (£) than the workbook's dollars"),
     ("#,##0.00 ¥", "eps", "shows another currency (¥) than the workbook's dollars"),
     # (review 162: Participation's 40.00% under 0 showed 0, EPS of $0.1712 0; a charge as $4.54E+06 or 453999900%)
+    ("@", "date", "formats the date cell as Text: it shows a date as a number, and one typed into it stays text"),
     ("0", "pct", "shows the fraction to no decimal place and without a percent sign"),
     ("#,##0", "rate", "shows the rate to no decimal place and without a percent sign"),
     ("0", "eps", "shows earnings per share to no decimal place: another figure than it is ($0.1712 shows 0)"),

@@ -401,6 +401,8 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if not scale and _unit(literal) - {1} and placeholders and kind != "date":
         return "names a unit of millions or billions but shows the whole figure"
     if kind == "date":
+        if n == 0 and "@" in codes:  # (review 161: a date typed into it stays text, shown as typed, no number)
+            return "formats the date cell as Text: it shows a date as a number, and one typed into it stays text"
         return DATE_AS_NUMBER if n == 0 and placeholders and not dated else None
     if dated:
         return "shows the figure as a date or time"
