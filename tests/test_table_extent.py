@@ -350,7 +350,7 @@ def test_a_sorted_table_loses_its_sort_and_the_report_says_so(standard_books, tm
         assert "<sortState" in zf.read(table).decode()
     status, said = _refreshed(book, _tally(tmp_path, 199), engine, capsys)
     assert status == 0, said
-    assert ("book.xlsm: Tenders: the table tblTenders was sorted: its lines are written in the workbook's order "
+    assert ("book.xlsm: Tenders: the table tblTenders was sorted: its lines are written in the table's own order "
             "(by holder, and a holder's lines in the tally file's order), and its sort was dropped; sort it again to "
             "see them otherwise") in said.splitlines(), said
     with zipfile.ZipFile(book) as zf:

@@ -7,7 +7,7 @@ none, past the table's new end) is shown and taken out of its outline (its ``hid
 ``collapsed`` flags cleared), and the sheet's outline depth (``<sheetFormatPr outlineLevelRow>``) follows the
 rows still grouped elsewhere on it.  A row that will hold the very line it holds keeps its flags
 (:class:`LinesKept`): a filtered view of a tally whose lines stayed where they were is not undone for nothing.
-A sort Excel recorded on the table is dropped, as the lines are written in the workbook's order.
+A sort Excel recorded on the table is dropped, as the lines are written in the table's own order.
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     """Show the hidden rows among *table*'s rows to *last* before they are rewritten, and take them out of any
     outline (a filter hid them, an outline gathered them, for the lines they held), but those that keep their line
     once *rows* are written as *new* (:class:`LinesKept`; given neither, none); and drop a sort Excel recorded on
-    it (the lines are written in the workbook's order, :data:`_ORDER`): the report lines, saying to reapply a
+    it (the lines are written in the table's own order, :data:`_ORDER`): the report lines, saying to reapply a
     filter, an outline or a sort."""
     unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
     criteria = getattr(book, "table_criteria", None)
@@ -198,7 +198,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     # (a filter or sort on a column taken out of the table goes with it: columns_out says so)
     ours = range(table.first_col, table.first_col + len(table.columns))
     sorted_ = bool(unsort) and unsort(sheet, table.name)
-    notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the workbook's order "
+    notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the table's own order "
               f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
               "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
     if hasattr(book, "sheet_xml"):  # (a file's: its cells' styles read from its text)
@@ -247,8 +247,8 @@ def _lost(book, sx, table: Table) -> list[int]:
 def _formats_said(sheet: str, table: Table, cells: list[str], spread: list[str]) -> list[str]:
     """The report lines of *table*'s cells formatted by hand (:func:`own_formats`)."""
     return ([f"{sheet}: cells of the table {table.name} formatted by hand ({_listed(cells)}) are written in their "
-             "column's format again: the rewrite writes each column in one format, its lines in the workbook's "
-             "order; format again the lines you marked"] if cells else []) + (
+             "column's format again: the rewrite writes each column in one format, its lines in the table's "
+             "own order; format again the lines you marked"] if cells else []) + (
         [f"{sheet}: the format of the first line of the table {table.name} ({', '.join(spread)}), not that of the "
          "rest of its column, is now the whole column's: the rewrite writes each column in its first line's format; "
          "if it marked that line alone, take it off the column (Home tab)"] if spread else [])

@@ -178,7 +178,7 @@ def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
         [f"{listed(deleted)}: in no row of the table, deleted since"] if deleted else []) + (
         [f"{listed(unformatted)}: dates without their date format, written as dates again"] if unformatted else [])
     said = (f" ({'; '.join(parts)})" if parts else
-            " (its lines in another order: sorted since; they are written in the workbook's order)" if reordered else
+            " (its lines in another order: sorted since; they are written in the table's own order)" if reordered else
             "")
     lost = "warning: " if cells or deleted else ""  # (values typed, lines deleted: the figures move back; a sort not)
     return f"{lost}{sheet}: {words} differed from {file} the Cover records {REWRITTEN}{said}"
