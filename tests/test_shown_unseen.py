@@ -39,7 +39,8 @@ def test_a_conditional_format_whose_font_is_its_background_is_named(standard_boo
 
 def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
     """Review 143, MEDIUM: the charge's cell merged under the one above it (C27:C28) was named as a value typed
-    over its formula, "found a blank cell", which no one typed: the merge hides it."""
+    over its formula, "found a blank cell", which no one typed: the merge hides it.  Review 161: the figures
+    following from it said so too."""
     def edit(wb):
         wb["Results"].merge_cells("C27:C28")
 
@@ -52,6 +53,11 @@ def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
     from xlpy.workbook.saved_values import TYPED_OVER
 
     assert found[0].kind == TYPED_OVER  # (review 146: the figures following from it say so, as from a value typed)
+    # review 161: ... from the merged cells, not from "the value typed over the formula" no one typed
+    follows = [f.what for f in validate(book, legs=("formulas",)).findings if f.where == "Cover!C7"]
+    assert follows == ["Cover: Charge differs from the engine; it follows from the merged cells over the formula of "
+                       "Results!C28 (named in a finding of its own): unmerge them and put the formula back, then "
+                       "validate again"], follows
 
 
 def _results_columns(src, dst, old: str, new: str):

@@ -42,7 +42,7 @@ from .xml_text import boolean, unescape
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
            "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
-           "SavedMismatch", "TYPED_OVER", "typed_over_why",
+           "SavedMismatch", "TYPED_OVER", "MERGED", "typed_over_why",
            "typed_over_rest", "SAVED_STALE", "SAVED_DOCTORED", "SAVED_TABLE_SHOWN", "saved_whys",
            "moves"]
 
@@ -587,23 +587,24 @@ def _all_saved_alike(region: bytes, table, texts: dict[bytes, list[tuple[str, st
 
 #: What the validator's structure check calls a layout formula's cell that holds a value (or nothing) instead.
 TYPED_OVER = "formula replaced by a value"
-#: ... and one that holds another formula.
-CHANGED = "formula differs from the layout"
+#: ... one that holds another formula; one under merged cells (of :data:`TYPED_OVER`'s kind: it holds none).
+CHANGED, MERGED = "formula differs from the layout", "is covered by merged cells"
 
 
 class Overridden(list):
     """The cells (``sheet!cell``) whose layout formula the workbook does not hold, in the findings' order: a value
-    typed over it, or another formula (those in :attr:`changed`). The figures that follow from them say so.
-    :attr:`more` counts those of a table's column past the rows its findings name (:attr:`more_changed` of them
-    holding another formula), so that the figures following say how many there are, not how many are named."""
+    typed over it, or another formula (those in :attr:`changed`), or merged cells over it (:attr:`merged`). The
+    figures following from them say so; :attr:`more` counts a table column's past the rows its findings name
+    (:attr:`more_changed` of them holding another formula): the figures say how many there are, not how many named."""
 
-    changed: frozenset = frozenset()
+    changed = merged = frozenset()
     more = more_changed = 0
 
     @classmethod
     def of(cls, findings, more: int = 0, more_changed: int = 0) -> "Overridden":
         out = cls(f.where for f in findings if f.kind in (TYPED_OVER, CHANGED))
         out.changed = frozenset(f.where for f in findings if f.kind == CHANGED)
+        out.merged = frozenset(f.where for f in findings if f.kind == TYPED_OVER and f.what.startswith(MERGED))
         out.more, out.more_changed = more, more_changed
         return out
 
@@ -631,6 +632,9 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
     n, changed = _counted(cells)  # (review: 3,000 typed over a column were "10 formulas", as many as named)
     if changed:  # (QA: a formula edited, not typed over, had every figure after it called doctored)
         return _changed_why(cells, n, changed, follows)
+    if n == 1 and cells[0] in getattr(cells, "merged", ()):  # (review 161: nothing was typed there)
+        return (f"{follows} from the merged cells over the formula of {cells[0]} (named in a finding of its own): "
+                "unmerge them and put the formula back, then validate again")
     if n == 1:
         return (f"{follows} from the value typed over the formula of {cells[0]} (the workbook computes from that "
                 "value, the engine from the inputs): put the formula back, then validate again")

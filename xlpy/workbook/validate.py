@@ -177,7 +177,7 @@ def _differs(book: str, findings: list[Finding], sheet: str, ref: str, want: str
                  "a data table's formula (What-If Analysis)")
     elif type(cell).__name__ == "MergedCell":  # (openpyxl's cell under a merge: the application shows none of it)
         block = next((str(r) for r in cell.parent.merged_cells.ranges if cell.coordinate in r), "")
-        what = (f"is covered by merged cells ({block}), not their first cell: a reader sees no figure there, and an "
+        what = (f"{saved_values.MERGED} ({block}), not their first cell: a reader sees no figure there, and an "
                 "application keeps only the first cell's; unmerge them (Home > Merge & Center) and put the layout's "
                 "formula back, or rebuild the workbook")
         found = f"a cell under the merged cells {block}"
