@@ -402,13 +402,14 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
         return "names a unit of millions or billions but shows the whole figure"
     if kind == "date":
         if n == 0 and "@" in codes:  # (review 161: a date typed into it stays text, shown as typed, no number)
-            return "formats the date cell as Text: it shows a date as a number, and one typed into it stays text"
+            return "is Text on a date cell: it shows a date as a number, and one typed into it stays text"
         return DATE_AS_NUMBER if n == 0 and placeholders and not dated else None
     if dated:
         return "shows the figure as a date or time"
-    unquoted = re.sub(r'"[^"]*"|\\.', "", section)  # (General, an exponent, a percent or a fraction shows it)
+    # (General, an exponent, a percent or a fraction shows it; _% and *% pad or fill, review 163: no percent)
+    unquoted = re.sub(r'"[^"]*"|\\.|[_*].', "", section)
     bare = re.sub(r"\[[^\]]*\]", "", unquoted)  # (its colours, currencies and conditions aside)
-    if kind in _TO_THE_UNIT and re.search(r"(?i)e[+-]", bare):  # (review 162: $4.54E+06 for $4,539,999.00)
+    if kind in _WHOLE and re.search(r"(?i)e[+-]", bare):  # (review 162: $4.54E+06 for $4,539,999.00)
         return "shows the figure in scientific notation, to a few digits, not to the unit"
     if kind in _TO_THE_UNIT and "%" in bare:  # (review 162: a charge of $4,539,999.00 shown as 453999900%)
         return "shows the figure as a percentage, 100 times what it is"
@@ -452,8 +453,10 @@ _WHOLE_MISREAD = {
             "all (21% shows 0)",
     "eps": "shows earnings per share to no decimal place: another figure than it is ($0.1712 shows 0)",
 }
-#: The kinds of figure a reader takes to the unit (whole shares, cents): an exponent or a percent shows another.
+#: The kinds of figure a reader takes to the unit (whole shares, cents): a percent shows another.
 _TO_THE_UNIT = ("count", "count4", "money", "charge", "amount", "price", "unit_price", "eps", "ratio", "quotient")
+#: ... of them, those of whole shares or dollars, whose digits an exponent hides ($7.39 as 7.39E+00 hides none).
+_WHOLE = ("count", "count4", "money", "charge", "amount")
 #: The kinds of figure in dollars, as the layout's formats show them.
 _DOLLARS = ("money", "charge", "price", "eps", "amount", "unit_price")
 #: A currency a number format shows: a symbol, or an ISO code in words.
