@@ -41,10 +41,9 @@ from .layout import NEEDS_INPUT
 from .xml_text import boolean, unescape
 
 __all__ = ["SAVED_SHEETS", "HOLDER_TABLE", "engine_cells", "fill", "fill_package", "fill_table", "holder_values",
-           "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict",
-           "SavedMismatch", "TYPED_OVER", "MERGED", "typed_over_why",
-           "typed_over_rest", "SAVED_STALE", "SAVED_DOCTORED", "SAVED_TABLE_SHOWN", "saved_whys",
-           "moves"]
+           "value_texts", "TableValues", "compare", "compare_table", "compare_holder_table", "verdict", "moves",
+           "SavedMismatch", "TYPED_OVER", "MERGED", "typed_over_why", "typed_over_rest", "SAVED_STALE",
+           "SAVED_DOCTORED", "SAVED_TABLE_SHOWN", "saved_whys"]
 
 #: Sheets whose formula cells the engine can give a value (Check: only its native column).
 SAVED_SHEETS = ("Cover", "Results", "Check", "Tenders", "Release", "Sensitivity", "Prices", "Entries")
@@ -632,13 +631,13 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
     n, changed = _counted(cells)  # (review: 3,000 typed over a column were "10 formulas", as many as named)
     if changed:  # (QA: a formula edited, not typed over, had every figure after it called doctored)
         return _changed_why(cells, n, changed, follows)
-    if n == 1 and cells[0] in getattr(cells, "merged", ()):  # (review 161: nothing was typed there)
-        return (f"{follows} from the merged cells over the formula of {cells[0]} (named in a finding of its own): "
-                "unmerge them and put the formula back, then validate again")
+    named = cells[0] if n == 1 else " and ".join(cells) if n == 2 else f"{cells[0]}, {cells[1]} and {n - 2:,} more"
+    if n == len(cells) and set(cells) <= getattr(cells, "merged", set()):  # (reviews 161, 163: nothing typed there)
+        return (f"{follows} from the merged cells over the formula{'s' * (n > 1)} of {named} (named in findings of "
+                f"their own): unmerge them and put the formula{'s' * (n > 1)} back, then validate again")
     if n == 1:
         return (f"{follows} from the value typed over the formula of {cells[0]} (the workbook computes from that "
                 "value, the engine from the inputs): put the formula back, then validate again")
-    named = " and ".join(cells) if n == 2 else f"{cells[0]}, {cells[1]} and {n - 2:,} more"
     return (f"{follows} from the values typed over {n:,} formulas ({named}; the workbook computes from "
             "those values, the engine from the inputs): put the formulas back, then validate again")
 
