@@ -225,6 +225,35 @@ def test_a_first_line_that_lost_its_number_format_is_not_said_to_be_the_whole_co
     assert {ws[f"D{row}"].number_format for row in range(21, 311)} == {"#,##0"}
 
 
+def test_a_column_cleared_to_general_as_libreoffice_writes_it_is_written_in_the_layouts_format(standard_books,
+                                                                                            tmp_path):
+    """Review 163: LibreOffice writes General as a format of its own (``<numFmt numFmtId="165"
+    formatCode="General"/>``), which was not taken for General: the units cleared to it stayed General."""
+    from openpyxl import load_workbook
+
+    book = _copy(standard_books["holders"], tmp_path)
+    with zipfile.ZipFile(book) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    sheet = next(n for n, d in parts.items() if n.startswith("xl/worksheets/sheet") and b'<c r="D21"' in d)
+    style = int(re.search(rb'<c r="D21" s="(\d+)"', parts[sheet]).group(1))
+    text = parts["xl/styles.xml"].decode()
+    xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", text, re.S)
+    items = re.findall(r"<xf\b[^>]*/>|<xf\b[^>]*>.*?</xf>", xfs.group(1), re.S)
+    items[style] = re.sub(r'numFmtId="\d+"', 'numFmtId="190"', items[style])  # (every line's units: one style)
+    text = text[:xfs.start(1)] + "".join(items) + text[xfs.end(1):]
+    text = re.sub(r"(<numFmts\b[^>]*>)", r'\1<numFmt numFmtId="190" formatCode="General"/>', text, count=1)
+    parts["xl/styles.xml"] = re.sub(r'<numFmts count="(\d+)"', lambda m: f'<numFmts count="{int(m[1]) + 1}"', text,
+                                    count=1).encode()
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    ws = load_workbook(book)["Tenders"]
+    assert {ws[f"D{row}"].number_format for row in range(21, 320)} == {"General"}
+    assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup", "-q"]) == 0
+    ws = load_workbook(book)["Tenders"]
+    assert {ws[f"D{row}"].number_format for row in range(21, 311)} == {"#,##0"}
+
+
 def _flag_rows(path: Path, sheet_title: str, flags: dict[int, str]) -> str:
     """Rows of *sheet_title* given flags as Excel writes them (row -> attributes added to its ``<row>``; a row the
     sheet does not hold is added, empty): the sheet's part."""

@@ -111,13 +111,14 @@ class StyleMap:
         return self.text.encode("utf-8")
 
 
-def _lost(xfs: list[str], style: str | None, fmt: str) -> bool:
+def _lost(xfs: list[str], style: str | None, fmt: str, general: set[str]) -> bool:
     """Whether a first row's cell style *style* (an index of *xfs*, the workbook's cell formats) has lost the
-    layout's: no style, the workbook's default, or General where the layout's column has a number format."""
+    layout's: no style, the workbook's default, or General where the layout's column has a number format (built
+    in, or one of *general*, the style sheet's own formats whose code is General, as LibreOffice writes it)."""
     if style is None or style == "0" or int(style) >= len(xfs):
         return True
     m = re.search(r'\snumFmtId="(\d+)"', xfs[int(style)])
-    return FMT[fmt] != "General" and (m is None or m.group(1) == "0")
+    return FMT[fmt] != "General" and (m is None or m.group(1) == "0" or m.group(1) in general)
 
 
 def _built(table: Table) -> tuple[bytes, dict[int, str]]:
@@ -144,8 +145,11 @@ def lost_columns(pkg, sx, table: Table) -> list[int]:
     the layout's style, not their first row's.  Raises :class:`~xlpy.workbook.package.PackageError` or
     :class:`UnicodeDecodeError` where the style sheet cannot be read (the first row's styles then stay)."""
     cols = range(table.first_col, table.first_col + len(table.columns))
-    xfs = StyleMap._children(pkg.read(styles_part(pkg)).decode("utf-8"), "cellXfs", "xf")
-    return [c for c, col in zip(cols, table.columns) if _lost(xfs, sx.style_of(table.first_row, c), col.fmt)]
+    text = pkg.read(styles_part(pkg)).decode("utf-8")
+    xfs = StyleMap._children(text, "cellXfs", "xf")
+    general = {i for i, code in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', text)
+               if code.strip().lower() == "general"}  # (review 163: LibreOffice's General, a format of its own)
+    return [c for c, col in zip(cols, table.columns) if _lost(xfs, sx.style_of(table.first_row, c), col.fmt, general)]
 
 
 def table_styles(pkg, sx, table: Table) -> dict[int, str | None]:
