@@ -50,7 +50,8 @@ def test_a_column_half_formatted_by_hand_names_its_cells_not_the_first_lines_for
     assert _said(standard_books, tmp_path, capsys, mark, _moved(tmp_path)) == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (F22, F23, F24, F25, F26, F27, F28, F29, "
         "F30, F31 and 139 more) are written in their column's format again: the rewrite writes each column in one "
-        "format, its lines in the table's own order; format again the lines you marked"]
+        "format, its lines in the table's own order (by holder, and a holder's lines in the tally file's "
+        "order); format again the lines you marked"]
 
 
 def test_cells_formatted_by_hand_are_named_in_row_order_across_columns(standard_books, tmp_path, capsys):
@@ -64,7 +65,8 @@ def test_cells_formatted_by_hand_are_named_in_row_order_across_columns(standard_
 
     assert _said(standard_books, tmp_path, capsys, mark, _moved(tmp_path)) == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (B30, D40, B200) are written in their "
-        "column's format again: the rewrite writes each column in one format, its lines in the table's own order; "
+        "column's format again: the rewrite writes each column in one format, its lines in the table's own "
+        "order (by holder, and a holder's lines in the tally file's order); "
         "format again the lines you marked"]
 
 
@@ -79,7 +81,8 @@ def test_ten_cells_formatted_by_hand_are_all_named_without_a_count(standard_book
     assert _said(standard_books, tmp_path, capsys, mark, _moved(tmp_path)) == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (C100, C200, C201, C202, C203, C204, "
         "C205, C206, C207, C208) are written in their column's format again: the rewrite writes each column in one "
-        "format, its lines in the table's own order; format again the lines you marked"]
+        "format, its lines in the table's own order (by holder, and a holder's lines in the tally file's "
+        "order); format again the lines you marked"]
 
 
 def test_cells_below_the_table_formatted_by_hand_that_it_grows_over_are_named(standard_books, tmp_path, capsys):

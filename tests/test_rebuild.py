@@ -121,7 +121,7 @@ def test_the_commands_name_only_what_the_cover_records(tmp_path):
     (book.parent / "t.csv").write_bytes(b"")
     # review 161: a file recorded that is not there now is said after the refresh, never left to fail it
     assert (f" && xlpy refresh {folder}/book-rebuilt.xlsm' --tally {folder}/t.xlsx' --mapping /shared/map.toml "
-            "(not found: /shared/map.toml: name each where it is now) (then") in rebuild_commands(mapped, book)
+            "(not found: /shared/map.toml; name it where it is now) (then") in rebuild_commands(mapped, book)
     assert "-o ./-old-rebuilt.xlsm" in rebuild_commands({**base, "OfferSha256": "0"}, Path("-old.xlsm"))
     # review 55: the offer file names a mapping, the Cover none (the tally last read by its own header): the new
     # workbook would record the offer file's, and its refresh would refuse the tally; --no-mapping reads it as before
@@ -162,8 +162,8 @@ def test_the_commands_name_only_what_the_cover_records(tmp_path):
         "its offer file, ../offers/terms.toml, is neither where its Cover records it nor beside it (the Cover records "
         f"its SHA-256 {away['OfferSha256'][:12]}...): run xlpy build OFFER -o ")
     assert rebuild_commands({**edited, "TallySource": "agent.csv"}, Path("book.xlsm")).endswith(
-        "with that file; then xlpy refresh book-rebuilt.xlsm --tally agent.csv (not found: agent.csv: name each where "
-        "it is now)")
+        "with that file; then xlpy refresh book-rebuilt.xlsm --tally agent.csv (not found: agent.csv; name it where it "
+        "is now)")
     assert rebuild_commands({"OfferFile": "offer.toml", "PriceSource": "p.csv"}, book) == (
         "its Cover's record of TallySource cannot be read: build the new workbook from the offer file under another "
         "name and refresh it from the agent's latest tally and the price history")

@@ -129,11 +129,13 @@ def test_a_table_sorted_since_names_only_the_cells_typed_at_the_rows_they_are_in
     assert cli.main(["refresh", str(shutil.copy(sorted_only, tmp_path / "once.xlsm")), "--no-backup", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)["notes"]
     assert ("Tenders: the holder table differed from the tally the Cover records (edited since): rewritten from it "
-            "(its lines in another order: sorted since; they are written in the table's own order)") in notes, notes
+            "(its lines in another order: sorted since; they are written in the table's own order, by holder, and a "
+            "holder's lines in the tally file's order)") in notes, notes
     assert cli.main(["refresh", str(tmp_path / "prices.xlsm"), "--no-backup", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)["notes"]
     assert ("Prices: the price table differed from the price file the Cover records (edited since): rewritten from it "
-            "(its lines in another order: sorted since; they are written in the table's own order)") in notes, notes
+            "(its lines in another order: sorted since; they are written in the table's own order, by date)") in \
+        notes, notes
     assert cli.main(["refresh", str(book), "--no-backup", "--json"]) == 0
     done = json.loads(capsys.readouterr().out)  # (a value typed, written over: a warning; a sort alone, a note)
     assert (f"{book.name}: Tenders: the holder table differed from the tally the Cover records (edited since): "

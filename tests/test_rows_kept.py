@@ -191,7 +191,8 @@ def test_cells_formatted_by_hand_are_named_as_written_in_their_columns_format(st
     assert said == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (B30, D40, C100, C200, C201, C202, C203, "
         "C204, C205, C206 and 3 more) are written in their column's format again: the rewrite writes each column in "
-        "one format, its lines in the table's own order; format again the lines you marked",
+        "one format, its lines in the table's own order (by holder, and a holder's lines in the tally file's "
+        "order); format again the lines you marked",
         "book.xlsm: Tenders: the format of the first line of the table tblTenders "
         f"({'B21, ' if first_bold else ''}F21), not that of the rest of its column, is now the whole column's: the "
         "rewrite writes each column in its first line's format; if it marked that line alone, take it off the column "
@@ -219,7 +220,8 @@ def test_a_first_line_that_lost_its_number_format_is_not_said_to_be_the_whole_co
     said = [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line]
     assert said == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (D40) are written in their column's "
-        "format again: the rewrite writes each column in one format, its lines in the table's own order; format "
+        "format again: the rewrite writes each column in one format, its lines in the table's own order (by "
+        "holder, and a holder's lines in the tally file's order); format "
         "again the lines you marked"], said
     ws = load_workbook(book)["Tenders"]
     assert {ws[f"D{row}"].number_format for row in range(21, 311)} == {"#,##0"}
@@ -383,5 +385,6 @@ def test_a_two_line_tables_second_line_formatted_is_named_not_taken_for_the_firs
     assert main(["refresh", str(book), "--tally", str(two), "--no-backup"]) == 0
     assert [line for line in capsys.readouterr().out.splitlines() if "Tenders:" in line and "format" in line] == [
         "book.xlsm: Tenders: cells of the table tblTenders formatted by hand (B22) are written in their column's "
-        "format again: the rewrite writes each column in one format, its lines in the table's own order; format "
+        "format again: the rewrite writes each column in one format, its lines in the table's own order (by "
+        "holder, and a holder's lines in the tally file's order); format "
         "again the lines you marked"]

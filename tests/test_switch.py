@@ -267,7 +267,7 @@ def test_a_live_book_refuses_the_switch(counts, monkeypatch):
 
 
 def test_styles_are_mapped_into_the_workbooks_own_style_sheet():
-    from xlpy.workbook.table_styles import StyleMap
+    from xlpy.workbook.style_map import StyleMap
 
     built = (b'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.####"/></numFmts>'
              b'<fonts count="2"><font><b/></font><font><i/></font></fonts><fills count="1"><fill/></fills>'

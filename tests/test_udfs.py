@@ -412,10 +412,10 @@ def test_offer_results_matches_compute_and_the_offer_file():
     assert rows["common outstanding after"] == 117175560
     assert rows["charge kind"] == "deemed dividend"
     # (review 161: a worksheet has no tally.final; its advice is in the function's own arguments)
-    worded = [w.replace("set tally.final to true", "give 0 guaranteed, tendered without those")
+    worded = [w.replace("set tally.final to true", "give guaranteed as 0, tendered less those")
               for w in compute(offer).warnings]
     assert [v for k, v in table if k == "warning"] == worded
-    assert table[-1][1].endswith("(when the agent's count is final, give 0 guaranteed, tendered without those)")
+    assert table[-1][1].endswith("(when the agent's count is final, give guaranteed as 0, tendered less those)")
 
     # the same figures as the seed offer file through `xlpy compute`
     from xlpy.files.offerfile import compute_file

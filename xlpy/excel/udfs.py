@@ -647,11 +647,10 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
                   cash_per_unit=None):
     """Results of an any-and-all offer for convertible preferred stock: a table of labels and values, spilled.
 
-    Runs the engine (:func:`xlpy.engine.compute.compute`) on a preferred-stock
-    offer with an aggregate (preliminary) count: every unit tendered, including
-    guaranteed deliveries, is accepted.  The rows are the results keys in
-    words (``units accepted``, ``common issued``, ``induced charge``...), then
-    ``charge kind`` and any warning.
+    Runs the engine (:func:`xlpy.engine.compute.compute`) on a preferred-stock offer with an aggregate
+    (preliminary) count: every unit tendered, including guaranteed deliveries, is accepted.  The rows are the
+    results keys in words (``units accepted``, ``common issued``, ``induced charge``...), then ``charge kind`` and
+    any warning (a final count's advice in the function's own arguments: it has no ``tally.final``).
 
     Examples
     --------
@@ -721,8 +720,8 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
         number = (_count_fits if f.unit in ("shares", "units") else _fits)(value, f'the row "{f.label}"')
         table.append([f.label, int(value) if f.kind == "count" else number])
     table.append(["charge kind", results.charge_kind.replace("_", " ")])
-    table.extend(["warning", w if len(w) <= MOST_TEXT else w[:MOST_TEXT - 3] + "..."] for w in (  # (no tally.final)
-        x.replace("set tally.final to true", "give 0 guaranteed, tendered without those") for x in results.warnings))
+    said = [w.replace("set tally.final to true", "give guaranteed as 0, tendered less those") for w in results.warnings]
+    table.extend(["warning", w if len(w) <= MOST_TEXT else w[:MOST_TEXT - 3] + "..."] for w in said)
     return table
 
 

@@ -185,7 +185,8 @@ def _refresh_part(records: dict[str, str], at, new: str, real: Path, offer_maps:
             args += ["--no-mapping"]
     if records["PriceSource"] != NO_PRICE_FILE:
         args += ["--prices", named(records["PriceSource"])]
-    gone = f" (not found: {', '.join(absent)}: name each where it is now)" if absent else ""
+    which = "each" if len(absent) > 1 else "it"
+    gone = f" (not found: {', '.join(absent)}; name {which} where it is now)" if absent else ""
     return f"; then xlpy refresh {new} {' '.join(args)}{gone}" if args else ""
 
 

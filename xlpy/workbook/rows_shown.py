@@ -22,12 +22,13 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .layout import Table
 
-__all__ = ["LinesKept", "flags_kept", "own_formats", "show_rows", "shown_again"]
+__all__ = ["ORDER", "LinesKept", "flags_kept", "own_formats", "show_rows", "shown_again"]
 
 #: Rows named one by one in a report line; past them, counted.
 SHOWN = 10
 #: The order a refresh writes a table's lines in (a table not named here: its file's).
-_ORDER = {"tblTenders": "by holder, and a holder's lines in the tally file's order", "tblPrices": "by date"}
+#: The order a rewrite writes each table's lines in (a sort of one's own is dropped).
+ORDER = {"tblTenders": "by holder, and a holder's lines in the tally file's order", "tblPrices": "by date"}
 
 _R = re.compile(r'\sr="(\d+)"')
 _HIDDEN = re.compile(r'\shidden="(?:1|true)"')
@@ -107,7 +108,7 @@ def own_formats(sx, table: Table, last: int, lost: Sequence[int] = ()) -> tuple[
     fill or bold, whose style is not their column's; the first line's cells whose style is not that of most of
     their column's, which the rewrite then writes down the whole column).  Cells whose attributes do not begin with
     ``r`` and ``s`` (as Excel and LibreOffice write them) are not seen; none in rows a seal speaks for.  A column
-    of *lost* (:func:`~xlpy.workbook.table_styles.lost_columns`: its first line's format cleared) is written in the
+    of *lost* (:func:`~xlpy.workbook.style_map.lost_columns`: its first line's format cleared) is written in the
     layout's style, not its first line's: that line is not said to be the whole column's (review 161)."""
     if sx.sealed is not None or last <= table.first_row:
         return [], []
@@ -190,7 +191,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     """Show the hidden rows among *table*'s rows to *last* before they are rewritten, and take them out of any
     outline (a filter hid them, an outline gathered them, for the lines they held), but those that keep their line
     once *rows* are written as *new* (:class:`LinesKept`; given neither, none); and drop a sort Excel recorded on
-    it (the lines are written in the table's own order, :data:`_ORDER`): the report lines, saying to reapply a
+    it (the lines are written in the table's own order, :data:`ORDER`): the report lines, saying to reapply a
     filter, an outline or a sort."""
     unsort = getattr(book, "unsort", None)  # a file; a live book keeps its sort as Excel holds it
     criteria = getattr(book, "table_criteria", None)
@@ -199,7 +200,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     ours = range(table.first_col, table.first_col + len(table.columns))
     sorted_ = bool(unsort) and unsort(sheet, table.name)
     notes = [(f"{sheet}: the table {table.name} was sorted: its lines are written in the table's own order "
-              f"({_ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
+              f"({ORDER.get(table.name, 'their file')}), and its sort was dropped; sort it again to see them "
               "otherwise")] if sorted_ and (not sorts or set(sorts) & set(ours)) else []
     if hasattr(book, "sheet_xml"):  # (a file's: its cells' styles read from its text)
         sx = book.sheet_xml(sheet)
@@ -234,9 +235,9 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
 
 def _lost(book, sx, table: Table) -> list[int]:
     """The columns of *table* a rewrite writes in the layout's style, their first line's format lost
-    (:func:`~xlpy.workbook.table_styles.lost_columns`); none where the style sheet cannot be read."""
+    (:func:`~xlpy.workbook.style_map.lost_columns`); none where the style sheet cannot be read."""
     from .package import PackageError
-    from .table_styles import lost_columns
+    from .style_map import lost_columns
 
     try:
         return lost_columns(book.pkg, sx, table)
@@ -246,9 +247,10 @@ def _lost(book, sx, table: Table) -> list[int]:
 
 def _formats_said(sheet: str, table: Table, cells: list[str], spread: list[str]) -> list[str]:
     """The report lines of *table*'s cells formatted by hand (:func:`own_formats`)."""
+    order = ORDER.get(table.name, "their file's")
     return ([f"{sheet}: cells of the table {table.name} formatted by hand ({_listed(cells)}) are written in their "
-             "column's format again: the rewrite writes each column in one format, its lines in the table's "
-             "own order; format again the lines you marked"] if cells else []) + (
+             f"column's format again: the rewrite writes each column in one format, its lines in the table's own "
+             f"order ({order}); format again the lines you marked"] if cells else []) + (
         [f"{sheet}: the format of the first line of the table {table.name} ({', '.join(spread)}), not that of the "
          "rest of its column, is now the whole column's: the rewrite writes each column in its first line's format; "
          "if it marked that line alone, take it off the column (Home tab)"] if spread else [])

@@ -38,7 +38,7 @@ from openpyxl.utils import get_column_letter
 from ..engine.errors import InputError
 from . import leftovers, package
 from .layout import LABEL_COL, NOTE_COL, Layout, Shape, layout
-from .table_styles import StyleMap, styles_part
+from .style_map import StyleMap, styles_part
 
 __all__ = ["LIVE_REFUSAL", "SHEET", "Switch", "target_shape", "tenders_areas"]
 

@@ -31,6 +31,7 @@ from .data import excel_text, holder_rows
 from .layout import Layout
 from .layout.tenders import HOLDER_INPUTS
 from .saved_values import HOLDER_TABLE
+from .rows_shown import ORDER
 from .table_edits import SHOWN, input_lines
 
 __all__ = ["count_cells", "differed_note", "holder_cells", "listed", "price_cells", "price_reader", "recorded_days",
@@ -178,7 +179,8 @@ def differed_note(sheet: str, table: str, found: tuple[list[str], bool]) -> str:
         [f"{listed(deleted)}: in no row of the table, deleted since"] if deleted else []) + (
         [f"{listed(unformatted)}: dates without their date format, written as dates again"] if unformatted else [])
     said = (f" ({'; '.join(parts)})" if parts else
-            " (its lines in another order: sorted since; they are written in the table's own order)" if reordered else
+            f" (its lines in another order: sorted since; they are written in the table's own order, {ORDER[table]})"
+            if reordered else
             "")
     lost = "warning: " if cells or deleted else ""  # (values typed, lines deleted: the figures move back; a sort not)
     return f"{lost}{sheet}: {words} differed from {file} the Cover records {REWRITTEN}{said}"
