@@ -71,6 +71,8 @@ class _Parser(argparse.ArgumentParser):
             elif unknown:
                 message = unknown_said(known, unknown)
                 problem = unknown_problem(message, unknown)
+        if message.startswith("the following arguments are required") or "expected one argument" in message:
+            message += _dashed(self, message.startswith("the following"))  # (review 164: -book.xlsm never said)
         said = f"{message} (see {prog} --help)"
         if _json_asked():  # (as a refused input: a script parsing the output reads why, the option argparse names)
             named = re.match(r"argument (\S+): (.*)", message)
@@ -82,6 +84,21 @@ class _Parser(argparse.ArgumentParser):
         # named, as the arguments were not read)
         self.exit(EXIT_INPUT, f"{prog}: {said}\n" + ("xlpy refresh: nothing was changed\n"
                                                       if _given_command() == "refresh" else ""))
+
+
+def _dashed(parser: argparse.ArgumentParser, missing: bool) -> str:
+    """What a usage error adds of an argument given that names a file but begins with ``-`` (``-book.xlsm``), which
+    argparse reads as an option it does not know and so says a workbook (*missing*) or an option's value is missing:
+    "" for none (a file of that name there, or one that ends as the files xlpy reads end)."""
+    given = list(_GIVEN.get())
+    given = given[:given.index("--")] if "--" in given else given
+    known = {*parser._option_string_actions, "--version"}
+    for t in given:
+        if t.startswith("-") and not t.startswith("--") and t not in known and (
+                os.path.splitext(t)[1].lower() in (".xlsm", ".xlsx", ".csv", ".toml", ".pdf") or os.path.isfile(t)):
+            return (f"; {t} is read as an option, as it begins with '-': write ./{t} for a file of that name"
+                    + (", or put it after --" if missing else ""))
+    return ""
 
 
 def _given_command() -> str | None:
