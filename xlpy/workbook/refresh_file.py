@@ -203,11 +203,17 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         raise InputErrors([zipped])
     target = locks.target_of(path)
     _other_layout_said_first(target, path)
-    busy = locks.locked_message(path) or (None if force else locks.busy_message(path))
+    leftover = "delete {file} (or pass --force)"  # (review 164: --force alone, passed every day, ends the check)
+    busy = locks.locked_message(path) or (None if force else locks.busy_message(path, leftover))
     if busy:  # (--force passes an owner file left by a crash, not a lock a running program holds)
         raise Busy(label, None, busy, show_value=False)
     locks.check_writable(target, label)
     out = FileRefresh(path=label)
+    if force and (opened := locks.opened_by(path)) is not None:  # (review 164: passed without a word, every day)
+        app, who, file = opened
+        out.warnings.append(f"{label}: --force went past {file}, which says it is open in {app} by {who}: if it is, "
+                            f"its next save there writes over this refresh; delete {file} if it is left over from a "
+                            "crash, so that the next refresh needs no --force")
     try:
         with locks.RefreshLock(target, label):
             locks.clean_stale(target)
