@@ -666,7 +666,8 @@ def test_build_force_keep_removes_older_backups_as_a_refresh_s_keep_does(tmp_pat
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077926400")
     assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "--force", "--keep", "2"]) == 0
     assert capsys.readouterr().out.rstrip().endswith(
-        "(the previous version is kept as book.20040228-000000.bak.xlsm); removed 2 older backups (--keep 2)")
+        "(the previous version is kept as book.20040228-000000.bak.xlsm); removed 2 older backups (--keep 2): "
+        "book.20040225-000000.bak.xlsm, book.20040226-000000.bak.xlsm")  # (review 164: which earlier counts went)
     kept = ["book.20040227-000000.bak.xlsm", "book.20040228-000000.bak.xlsm"]  # the newest, and this build's
     assert sorted(p.name for p in tmp_path.glob("book.*.bak.xlsm")) == kept
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1078012800")

@@ -194,7 +194,7 @@ def test_keep_zero_writes_no_backup_and_removes_the_older_ones(holders, tmp_path
     assert not list(holders.parent.glob("*.bak.xlsm"))
     out = capsys.readouterr().out
     assert "previous version kept" not in out  # no backup named that is not there
-    assert "book.xlsm: removed 1 older backup(s) (--keep 0)" in out
+    assert "book.xlsm: removed 1 older backup (--keep 0)" in out
 
 
 def test_keep_keeps_the_newest_backups_of_refreshes_in_one_second(holders, tmp_path, capsys):
@@ -227,7 +227,7 @@ def test_keep_never_removes_the_backup_just_written(holders, tmp_path, capsys, m
     assert _refresh([str(holders), "--keep", "1", "--tally", str(_write_csv(tmp_path / "t.csv", _tally_rows(3)))]) == 0
     out, err = capsys.readouterr()
     assert "previous version kept as book.20040224-000000.bak.xlsm" in out
-    assert "removed 1 older backup(s) (--keep 1)" in out
+    assert "removed 1 older backup (--keep 1)" in out
     assert "a backup is named after now (2026-12-05 16:00:00 UTC, this computer's clock): " \
            "book.20991231-235959.bak.xlsm: " in err, err
     assert sorted(p.name for p in holders.parent.glob("*.bak.xlsm")) == ["book.20040224-000000.bak.xlsm", ahead.name]

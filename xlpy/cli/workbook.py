@@ -474,7 +474,8 @@ def _built_line(out: Path, offer, results, more: str) -> str:
 
 def _removed(pruned: list[Path], keep: int | None) -> str:
     """What a build that removed older backups (``--keep N``) says of them, as a refresh says it, or nothing."""
-    return f"; removed {len(pruned)} older backup{'' if len(pruned) == 1 else 's'} (--keep {keep})" if pruned else ""
+    return (f"; removed {len(pruned)} older backup{'' if len(pruned) == 1 else 's'} (--keep {keep}): "
+            f"{', '.join(p.name for p in pruned)}" if pruned else "")
 
 
 def _pruned(out: Path, target: Path, keep: int | None, kept: list[Path]) -> tuple[list[Path], list[str]]:

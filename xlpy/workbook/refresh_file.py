@@ -416,4 +416,5 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
     if kept is not None:
         out.lines.append(f"{path.name}: previous version kept as {backups.kept_as(kept, path)}")
     if pruned:
-        out.lines.append(f"{path.name}: removed {len(pruned)} older backup(s) (--keep {keep})")
+        out.lines.append(f"{path.name}: removed {len(pruned)} older backup{'s' * (len(pruned) > 1)} (--keep {keep}): "
+                         f"{', '.join(p.name for p in pruned)}")  # (review 164: which earlier counts went)
