@@ -252,6 +252,16 @@ def test_an_unknown_word_on_three_lines_is_named_on_each_of_them(tmp_path):
         "[statuses] \"cancelled\" = the one of ours it means, got 'cancelled'"]
 
 
+def test_a_word_holding_a_control_character_is_said_damaged_not_to_be_mapped(tmp_path):
+    """Review 164: a NUL in the status column was told to be mapped in a mapping file, as an agent's word."""
+    path = tally(tmp_path, HEADER + "H1,10,book-entry,tendered\x00\x00\nH2,5,book\x07,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 3, column method: holds a control character (U+0007), which a workbook cannot store: the file is "
+        "damaged, or not the agent's tally, got 'book\\x07'",
+        "t.csv: row 2, column status: holds a control character (U+0000), which a workbook cannot store: the file is "
+        "damaged, or not the agent's tally, got 'tendered\\x00\\x00'"]
+
+
 def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
     path = tally(tmp_path, "holder_id,units,method,status,ngd\nA-1,100,,tendered,Y\nA-2,250,,tendered,N\n"
                            "A-3,250,cert,tendered,\n")

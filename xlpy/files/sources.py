@@ -32,6 +32,7 @@ from .mapping_tables import TOP, column_problems, mapped_header_missing, other_k
 from .holder_ids import odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
+from .typed import unstorable
 from .withdrawal_headers import UNREAD_UNITS, unread_header
 from .tally_csv import HeaderRefused, Whole, Words, Written, csv_columns
 from .written_numbers import WHOLE_LIMIT, whole_cell
@@ -506,6 +507,8 @@ def _word_problems(raw, at: list[int], table, name, column, what, row_of) -> lis
     reason = "must be one of " + ", ".join(table) if _key(raw) else _unstated(what)
     hint = (f"; if it is the agent's word for one of them, map it in a mapping file: [{_TABLES[what]}] "  # (TOML)
             f"{json.dumps(str(raw), ensure_ascii=False)} = the one of ours it means") if _key(raw) else ""
+    if isinstance(raw, str) and (damaged := unstorable(raw, controls=True)):  # (review 164: no word of an agent's)
+        reason, hint = f"{damaged}: the file is damaged, or not the agent's tally", ""
     if len(at) <= 3:  # (the way out said once, on the word's last line)
         return [InputError(f"{name}: row {row_of(i)}, column {column}", raw, reason + hint * (i == at[-1]))
                 for i in at]
