@@ -26,8 +26,7 @@ __all__ = ["ORDER", "LinesKept", "flags_kept", "own_formats", "show_rows", "show
 
 #: Rows named one by one in a report line; past them, counted.
 SHOWN = 10
-#: The order a refresh writes a table's lines in (a table not named here: its file's).
-#: The order a rewrite writes each table's lines in (a sort of one's own is dropped).
+#: The order a refresh writes a table's lines in (a table not named here: its file's; a sort of one's own is dropped).
 ORDER = {"tblTenders": "by holder, and a holder's lines in the tally file's order", "tblPrices": "by date"}
 
 _R = re.compile(r'\sr="(\d+)"')
@@ -205,7 +204,7 @@ def shown_again(book, sheet: str, table: Table, last: int, new: Table | None = N
     if hasattr(book, "sheet_xml"):  # (a file's: its cells' styles read from its text)
         sx = book.sheet_xml(sheet)
         notes += _formats_said(sheet, table, *own_formats(sx, table, min(last, table.last_row), _lost(book, sx, table)))
-        notes += _formats_below(book.sheet_xml(sheet), sheet, table, last)
+        notes += _formats_below(sx, sheet, table, last)
     show = getattr(book, "show_rows", None)  # a package on disk; a live book keeps its rows as Excel filters them
     if show is None:  # (Excel applies a filter again to the lines written, where it says the table has one, and
         if (filtered := getattr(book, "filtered", None)) is not None:  # says so after: XlwingsBook.said)
