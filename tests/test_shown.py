@@ -92,6 +92,9 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     # (review 162: Participation's 40.00% under 0 showed 0, EPS of $0.1712 0; a charge as $4.54E+06 or 453999900%)
     ("@", "date", "is Text on a date cell: it shows a date as a number, and one typed into it stays text"),
     ("0_%", "pct", "shows the fraction to no decimal place"),  # (review 163: _% pads, it shows no percent sign)
+    ("0E+00", "ratio", "shows the ratio to no decimal place"),  # (review 165: 8E+00 for 7.94)
+    ("0E+0", "price", "shows the price to no decimal place"),
+    ("#,##0*%", "count", "shows a percent sign that does not multiply"),  # (review 165: a fill of percent signs)
     ("0", "pct", "shows the fraction to no decimal place and without a percent sign"),
     ("#,##0", "rate", "shows the rate to no decimal place and without a percent sign"),
     ("0", "eps", "shows earnings per share to no decimal place: another figure than it is ($0.1712 shows 0)"),
@@ -117,9 +120,9 @@ def test_a_factor_shown_with_a_decimal_place_a_percent_or_an_exponent_is_no_find
                                        ("[$-409]#,##0.00", "money"), ("$#,##0", "money"), ("#,##0", "count"),
                                        ("0%", "pct"), ("0.00", "pct"), ("0.00####%", "rate"), ("$0.00", "eps"),
                                        ("[Red]#,##0.00", "money"), ("0.00E+00", "factor"),
-                                       # (review 163: _% and *% pad or fill; an exponent on $7.39 hides no digit)
+                                       # (review 163: _% pads; an exponent with decimals on $7.39 hides no digit)
                                        ("#,##0_%", "count"), ("#,##0.00_%;(#,##0.00)_%", "money"),
-                                       ("$#,##0.00*%", "money"), ("0.00E+00", "price"), ("0.0000E+00", "eps")])
+                                       ("0.00E+00", "price"), ("0.0000E+00", "eps")])
 def test_a_ratio_or_price_with_its_decimals_and_a_dollar_format_are_no_finding(fmt, kind):
     """Review 143's rules leave the formats that show the figure: a decimal place, Excel's own dollar codes, and
     money shown whole (a presentation choice, not another figure)."""

@@ -65,6 +65,16 @@ def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
     assert follows == ["Cover: Charge differs from the engine; it follows from the merged cells over the formulas of "
                        "Results!C9 and Results!C14 (named in findings of their own): unmerge them and put the "
                        "formulas back, then validate again"], follows
+    # review 165: one merged over, one typed over: said as either
+    def edit(wb):
+        wb["Results"].merge_cells("B9:C9")
+        wb["Results"]["C14"] = 5
+
+    book = _edited(standard_books["seed"], tmp_path / "mixed.xlsm", edit)
+    follows = [f.what for f in validate(book, legs=("formulas",)).findings if f.where == "Cover!C7"]
+    assert follows == ["Cover: Charge differs from the engine; it follows from the values typed over, or the merged "
+                       "cells over, 2 formulas (Results!C9 and Results!C14; the workbook computes from those values, "
+                       "the engine from the inputs): put the formulas back, then validate again"], follows
 
 
 def _results_columns(src, dst, old: str, new: str):

@@ -89,14 +89,14 @@ class _Parser(argparse.ArgumentParser):
 def _dashed(parser: argparse.ArgumentParser, missing: bool) -> str:
     """What a usage error adds of an argument given that names a file but begins with ``-`` (``-book.xlsm``), which
     argparse reads as an option it does not know and so says a workbook (*missing*) or an option's value is missing:
-    "" for none (a file of that name there, or one that ends as the files xlpy reads end)."""
+    "" for none (a file or folder of that name there, or one that ends as the files xlpy reads end)."""
     given = list(_GIVEN.get())
     given = given[:given.index("--")] if "--" in given else given
     known = {*parser._option_string_actions, "--version"}
     for t in given:
         if t.startswith("-") and not t.startswith("--") and t not in known and (
-                os.path.splitext(t)[1].lower() in (".xlsm", ".xlsx", ".csv", ".toml", ".pdf") or os.path.isfile(t)):
-            return (f"; {t} is read as an option, as it begins with '-': write ./{t} for a file of that name"
+                os.path.splitext(t)[1].lower() in (".xlsm", ".xlsx", ".csv", ".toml", ".pdf") or os.path.exists(t)):
+            return (f"; {t} is read as an option, as it begins with '-': write ./{t} for a file or folder of that name"
                     + (", or put it after --" if missing else ""))
     return ""
 
@@ -292,7 +292,7 @@ def _main(argv: Sequence[str | bytes | os.PathLike] | None) -> int:
         if unknown:  # named against the command whose options they are not ("see xlpy render --help"), or xlpy's
             before = given[:given.index(args.command)] if args.command in given else given
             named = parser if any(u in before for u in unknown) else args.parser
-            said = unknown_said(named, unknown)
+            said = unknown_said(named, unknown) + _dashed(named, True)  # (review 165: validate a.xlsm -b.xlsm)
             named.error(said, unknown_problem(said, unknown))
     finally:
         _GIVEN.reset(token)

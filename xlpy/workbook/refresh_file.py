@@ -209,11 +209,7 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         raise Busy(label, None, busy, show_value=False)
     locks.check_writable(target, label)
     out = FileRefresh(path=label)
-    if force and (opened := locks.opened_by(path)) is not None:  # (review 164: passed without a word, every day)
-        app, who, file = opened
-        out.warnings.append(f"{label}: --force went past {file}, which says it is open in {app} by {who}: if it is, "
-                            f"its next save there writes over this refresh; delete {file} if it is left over from a "
-                            "crash, so that the next refresh needs no --force")
+    passed = locks.opened_by(path) if force else None  # (review 164: passed without a word, every day)
     try:
         with locks.RefreshLock(target, label):
             locks.clean_stale(target)
@@ -228,6 +224,11 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
                                  unchanged=True) from None
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
         out.reraise(exc)
+    if passed is not None and out.written is not None:  # (nothing written: nothing for its save to write over)
+        app, who, file = passed
+        out.warnings.append(f"{label}: --force went past {file}, which says it is open in {app} by {who}: if it is, "
+                            f"its next save there writes over this refresh; delete {file} if it is left over from a "
+                            "crash, so that the next refresh needs no --force")
     return out
 
 

@@ -632,14 +632,15 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
     if changed:  # (QA: a formula edited, not typed over, had every figure after it called doctored)
         return _changed_why(cells, n, changed, follows)
     named = cells[0] if n == 1 else " and ".join(cells) if n == 2 else f"{cells[0]}, {cells[1]} and {n - 2:,} more"
-    if n == len(cells) and set(cells) <= getattr(cells, "merged", set()):  # (reviews 161, 163: nothing typed there)
+    if (merged := set(cells) & getattr(cells, "merged", set())) and n == len(merged):  # (reviews 161, 163, 165)
         return (f"{follows} from the merged cells over the formula{'s' * (n > 1)} of {named} (named in findings of "
                 f"their own): unmerge them and put the formula{'s' * (n > 1)} back, then validate again")
     if n == 1:
         return (f"{follows} from the value typed over the formula of {cells[0]} (the workbook computes from that "
                 "value, the engine from the inputs): put the formula back, then validate again")
-    return (f"{follows} from the values typed over {n:,} formulas ({named}; the workbook computes from "
-            "those values, the engine from the inputs): put the formulas back, then validate again")
+    return (f"{follows} from the values typed over{', or the merged cells over,' * bool(merged)} {n:,} formulas "
+            f"({named}; the workbook computes from those values, the engine from the inputs): put the formulas back, "
+            "then validate again")
 
 
 def _changed_why(cells: Sequence[str], n: int, changed: int, follows: str) -> str:

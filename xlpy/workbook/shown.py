@@ -389,7 +389,7 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     which = "" if count == 1 or conditional else " when it is " + ("positive", "negative", "zero")[n]
     if re.search(r"\d" if n < 2 or conditional else r"[1-9]", re.sub(r"(?<![\d,.])['’]?000s?(?!\d)", "", literal)):
         return f"shows fixed digits ({literal}) in place of the figure's own"
-    if re.search("[%％٪﹪]", literal):
+    if re.search("[%％٪﹪]", literal) or re.search(r"\*[%％٪﹪]", section):  # (review 165: *% fills with them)
         return "shows a percent sign that does not multiply the figure by 100"
     if n < 2 and not placeholders and not dated:
         return f"shows {literal.strip()!r} in place of the figure{which}" if literal.strip() else \
@@ -413,9 +413,10 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
         return "shows the figure in scientific notation, to a few digits, not to the unit"
     if kind in _TO_THE_UNIT and "%" in bare:  # (review 162: a charge of $4,539,999.00 shown as 453999900%)
         return "shows the figure as a percentage, 100 times what it is"
+    shows_all = r"(?i)general|%" if kind in _DOLLARS + ("ratio", "quotient") else r"(?i)general|e[+-]|%"
     if kind in _WHOLE_MISREAD and n == 0 and not conditional and placeholders and not re.search(
-            r"\.[0#?]|[/@]", codes) and not re.search(r"(?i)general|e[+-]|%", unquoted):  # ("0." shows 8. for 7.94)
-        return _WHOLE_MISREAD[kind]
+            r"\.[0#?]|[/@]", codes) and not re.search(shows_all, unquoted):  # ("0." shows 8. for 7.94; review
+        return _WHOLE_MISREAD[kind]  # 165: "0E+00" 8E+00, a factor 0.5 5E-01)
     if kind in _DOLLARS and (other := _other_currency(f"{literal} {codes}", section)):
         return f"shows another currency ({other}) than the workbook's dollars"
     # (a word says the sign as well as a minus: the layout's charge reads "$7,625,420.00 credit")
