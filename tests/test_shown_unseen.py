@@ -56,7 +56,7 @@ def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
     # review 161: ... from the merged cells, not from "the value typed over the formula" no one typed
     follows = [f.what for f in validate(book, legs=("formulas",)).findings if f.where == "Cover!C7"]
     assert follows == ["Cover: Charge differs from the engine; it follows from the merged cells over the formula of "
-                       "Results!C28 (named in findings of their own): unmerge them and put the formula back, then "
+                       "Results!C28 (named in a finding of its own): unmerge them and put the formula back, then "
                        "validate again"], follows
     # review 163: two formulas under merged cells, alike
     book = _edited(standard_books["seed"], tmp_path / "merged2.xlsm",

@@ -629,12 +629,13 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
     if getattr(cells, "ids", ()):  # holder ids no agent meant among them (:class:`xlpy.workbook.typed_ids.WithIds`)
         return cells.why(follows, lambda formulas: typed_over_why(formulas, may))
     n, changed = _counted(cells)  # (review: 3,000 typed over a column were "10 formulas", as many as named)
-    if changed:  # (QA: a formula edited, not typed over, had every figure after it called doctored)
-        return _changed_why(cells, n, changed, follows)
     named = cells[0] if n == 1 else " and ".join(cells) if n == 2 else f"{cells[0]}, {cells[1]} and {n - 2:,} more"
+    if changed:  # (QA: a formula edited, not typed over, had every figure after it called doctored)
+        return _changed_why(cells, n, changed, follows, named)
     if (merged := set(cells) & getattr(cells, "merged", set())) and n == len(merged):  # (reviews 161, 163, 165)
-        return (f"{follows} from the merged cells over the formula{'s' * (n > 1)} of {named} (named in findings of "
-                f"their own): unmerge them and put the formula{'s' * (n > 1)} back, then validate again")
+        return (f"{follows} from the merged cells over the formula{'s' * (n > 1)} of {named} (named in "
+                f"{'findings of their own' if n > 1 else 'a finding of its own'}): unmerge them and put the "
+                f"formula{'s' * (n > 1)} back, then validate again")
     if n == 1:
         return (f"{follows} from the value typed over the formula of {cells[0]} (the workbook computes from that "
                 "value, the engine from the inputs): put the formula back, then validate again")
@@ -643,12 +644,11 @@ def typed_over_why(cells: Sequence[str], may: bool = False) -> str:
             "then validate again")
 
 
-def _changed_why(cells: Sequence[str], n: int, changed: int, follows: str) -> str:
-    """:func:`typed_over_why` where *changed* of the *n* cells (*cells* named) hold another formula, not a value."""
+def _changed_why(cells: Sequence[str], n: int, changed: int, follows: str, named: str) -> str:
+    """:func:`typed_over_why` where *changed* of the *n* cells (*cells*, *named*) hold another formula, not a value."""
     if n == 1:
         return (f"{follows} from the formula changed in {cells[0]} (the workbook computes by that formula, the "
                 "engine by the layout's): put the layout's formula back, then validate again")
-    named = " and ".join(cells) if n == 2 else f"{cells[0]}, {cells[1]} and {n - 2:,} more"
     what = "formulas changed" if changed == n else "values typed over, or formulas changed,"
     return (f"{follows} from the {what} in {n:,} cells ({named}; the workbook computes from what they "
             "hold, the engine by the layout): put the layout's formulas back, then validate again")
