@@ -143,7 +143,8 @@ def rebuild_commands(records: dict[str, str], workbook: str | Path) -> str:
         where = ("has other bytes than at the build" if given else "is not beside it" if Path(name).name == name
                  else "is neither where its Cover records it nor beside it") if name else "is not recorded"
         return (f"its offer file{shown} {where} (the Cover records its SHA-256 {records.get('OfferSha256', '?')[:12]}"
-                f"...): run xlpy build OFFER -o {new}{history} with that file" + _refresh_part(records, recorded, new, real))
+                f"...): run xlpy build OFFER -o {new}{history} with that file"
+                + _refresh_part(records, recorded, new, real))
     refresh = _refresh_part(records, recorded, new, real, given[1] is not None and _offer_maps(given[1]))
     return (f"from the files its Cover records, run: xlpy build {given[0]}-o {new}{history}"
             f"{refresh.replace('; then', ', then run:' if os.name == 'nt' else ' &&')}"
@@ -170,12 +171,13 @@ def _refresh_part(records: dict[str, str], at, new: str, real: Path, offer_maps:
     args, absent = [], []
 
     def named(text: str) -> str:
+        shown = at(text)
         try:
-            if not composed_alike(real / written_path(text)).is_file():  # (its accents as the file there has them)
-                absent.append(at(text))
+            there = composed_alike(real / written_path(text)).is_file()  # (its accents as the file there has them)
         except (OSError, ValueError):  # (a name no file can have)
-            absent.append(at(text))
-        return at(text)
+            there = False
+        absent.extend([] if there else [shown])
+        return shown
 
     if records["TallySource"] != NO_TALLY_FILE:
         args += ["--tally", named(records["TallySource"])]
