@@ -739,3 +739,17 @@ def test_excels_red_negatives_on_a_coloured_fill_are_no_finding(standard_books, 
     assert found == ["Results!C24: is not legible: its text colour is its background's (a reader takes the cell for "
                      "empty): expected a colour that stands out from the background, found font colour #FF0000 on "
                      "#FF0000"], found
+
+
+def test_a_text_format_on_a_date_expects_a_date_format(standard_books, tmp_path):
+    """Review 165: a Text format (@) on a date cell, the Inputs' expiration or a price table's date, expected "a
+    format that shows the figure", which a date under @ already seems to be to the user."""
+    def edit(wb):
+        inp = wb["Inputs"]
+        inp.cell(next(c.row for c in inp["B"] if c.value == "Expiration"), 3).number_format = "@"
+
+    found = [f for f in _findings(_edited(standard_books["seed"], tmp_path / "f.xlsm", edit)) if "Text" in f]
+    assert len(found) == 1 and found[0].startswith("Inputs!C") and found[0].endswith(
+        ": number format is Text on a date cell: it shows a date as a number, and one typed into it stays text: "
+        "expected a date format (the layout's is yyyy-mm-dd), found '@'"), found
+    assert shown._shows("price") == "a format that shows the figure"

@@ -274,7 +274,7 @@ def _formats(book: str, wb, lay: Layout, looks: list, findings: list, finding) -
         # section)
         why = None if cell is None else misleading_format(cell.number_format, "text" if kind == "bool" else kind)
         if why:
-            findings.append(finding(book, f"{sheet}!{ref}", f"number format {why}", "a format that shows the figure",
+            findings.append(finding(book, f"{sheet}!{ref}", f"number format {why}", _shows(kind),
                                     repr(cell.number_format)))
     for title, c, cells in looks:  # a table's column: each format its cells use, once
         for cell in {cell.number_format: cell for cell in reversed(cells)}.values():
@@ -282,7 +282,13 @@ def _formats(book: str, wb, lay: Layout, looks: list, findings: list, finding) -
             if why:
                 findings.append(finding(book, f"{title}!{cell.coordinate}",
                                         f"number format {why} (the column's first such cell)",
-                                        "a format that shows the figure", repr(cell.number_format)))
+                                        _shows(c.fmt), repr(cell.number_format)))
+
+
+def _shows(kind: str) -> str:
+    """What a format finding expects on a cell of *kind*: a date format on a date (review 165: a Text format on a
+    date cell expected "a format that shows the figure")."""
+    return "a date format (the layout's is yyyy-mm-dd)" if kind == "date" else "a format that shows the figure"
 
 
 def _table_looks(wb, lay: Layout) -> list[tuple[str, object, list]]:
