@@ -79,7 +79,7 @@ def test_a_holder_id_holding_a_control_character_is_refused_for_a_workbook(tmp_p
                            'A-1,5,book-entry,tendered\r\n')
     table = sources.read_tally(path)
     assert [str(p).split(", got")[0] for p in holder_problems(table, "t.csv", 21)] == [
-        "t.csv: row 2, column holder_id: holds a control character (U+0009), which a workbook cannot store"]
+        "t.csv: row 2, column holder_id: holds a control character (U+0009), which a one-line value does not hold"]
 
 
 FIX = ("delete the stray quote, or close the quoted value on its line (a quote inside a quoted value is written "

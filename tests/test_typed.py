@@ -247,8 +247,8 @@ def test_text_a_workbook_cannot_store_is_named_by_its_character():
         "offer.b: holds a noncharacter (U+FFFF), which a workbook cannot store, got 'x\\uffffy'",
         "offer.c: holds a lone surrogate (U+D800), which a workbook cannot store, got 'x\\ud800y'",
         "offer.d: holds a control character (U+0007), which a workbook cannot store, got 'x\\x07y'",
-        "offer.e: holds a control character (U+0009), which a workbook cannot store, got 'x\\ty'",
-        "offer.f: holds a control character (U+0085), which a workbook cannot store, got 'x\\x85y'",
+        "offer.e: holds a control character (U+0009), which a one-line value does not hold, got 'x\\ty'",
+        "offer.f: holds a control character (U+0085), which a one-line value does not hold, got 'x\\x85y'",
         f"offer.g: is longer than a cell holds (32,767 characters), got {'A' * 60!r}... (32,768 characters)"]
     cells = _cells({("C6", "Issuer"): "x\ufffey", ("C7", "Security"): "x\ty"})
     assert cells.text(("C6", "Issuer")) == "" and cells.text(("C7", "Security")) == "x\ty"

@@ -376,14 +376,17 @@ class Reader:
 def unstorable(text: str, controls: bool = False) -> str:
     """Why *text* cannot be stored in a workbook, naming its first such character ("" when it can be): one XML 1.0
     does not allow, or, with *controls*, any control character (tab and line feed too: no one-line text holds
-    them). ``holds a noncharacter (U+FFFE), which a workbook cannot store``."""
+    them). ``holds a noncharacter (U+FFFE), which a workbook cannot store``; ``holds a control character (U+0009),
+    which a one-line value does not hold``."""
     found = (_UNSTORABLE_OR_CONTROL if controls else _UNSTORABLE).search(text)
     if found is None:
         return ""
     ch = found.group()
     kind = ("a control character" if unicodedata.category(ch) == "Cc" else
             "a lone surrogate" if "\ud800" <= ch <= "\udfff" else "a noncharacter")
-    return f"holds {kind} (U+{ord(ch):04X}), which a workbook cannot store"
+    # (review 165: a tab, line break, DEL or C1 control is stored, but no one-line value holds it)
+    where = "a workbook cannot store" if _UNSTORABLE.match(ch) else "a one-line value does not hold"
+    return f"holds {kind} (U+{ord(ch):04X}), which {where}"
 
 
 def character(ch: str) -> str:
