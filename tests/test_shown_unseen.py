@@ -77,6 +77,26 @@ def test_a_figure_under_merged_cells_is_said_as_such(standard_books, tmp_path):
                        "the engine from the inputs): put the formulas back, then validate again"], follows
 
 
+def test_the_note_counting_the_rest_names_merged_cells_as_the_cause():
+    """Review 165: past the first 10 figures, the note counting the rest said "following from the values typed over
+    formulas" when merged cells alone were over them."""
+    from xlpy.workbook.saved_values import Overridden, typed_over_rest
+
+    def cells(merged: list[str], typed: list[str] = (), changed: list[str] = ()) -> Overridden:
+        out = Overridden([*merged, *typed, *changed])
+        out.merged, out.changed = frozenset(merged), frozenset(changed)
+        return out
+
+    rest = "3 more figure(s) differ from the engine, following from {} (the first 10 are shown)"
+    assert typed_over_rest(13, "figure(s)", cells(["Results!C9"])) == rest.format("the merged cells over formulas")
+    assert typed_over_rest(13, "figure(s)", cells(["Results!C9"], ["Results!C14"])) == rest.format(
+        "the values typed over, or the merged cells over, formulas")
+    assert typed_over_rest(13, "figure(s)", cells([], ["Results!C14"])) == rest.format("the values typed over formulas")
+    assert typed_over_rest(13, "figure(s)", cells(["Results!C9"], [], ["Results!C14"])) == rest.format(
+        "the merged cells over formulas, or the formulas changed")
+    assert typed_over_rest(13, "figure(s)", Overridden()) == rest.format("the values typed over formulas")
+
+
 def _results_columns(src, dst, old: str, new: str):
     """A copy of *src* whose Results sheet (``sheet5.xml``) holds the ``<col>`` elements *new* in place of *old*,
     as a spreadsheet application may write them (openpyxl writes no column of width 0, nor spans)."""

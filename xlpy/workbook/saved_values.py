@@ -5,15 +5,12 @@ application last calculated (the cell's ``<v>``, ECMA-376 Part 1, 18.3.1.4).
 A file preview, pandas, or ``openpyxl.load_workbook(..., data_only=True)``
 show those values and never calculate.  So:
 
-* the builder and the refresh write the engine's value as the saved value of
-  every formula cell whose value the engine knows (:func:`engine_cells`:
-  ``Results``, ``Check``'s native column, ``Tenders``, ``Release``,
-  ``Sensitivity``; and, column by column, every line of the holder table:
-  :func:`holder_values`, :func:`fill_table`, or written with the rows by the
-  refresh), and drop the saved value of the other formula cells of
-  those sheets (what only the spreadsheet application can know: our worksheet
-  functions, the tie-out flags), which the file's ``fullCalcOnLoad`` has the
-  application calculate when the file is opened;
+* the builder and the refresh write the engine's value as the saved value of every formula cell whose value the
+  engine knows (:func:`engine_cells`: ``Results``, ``Check``'s native column, ``Tenders``, ``Release``,
+  ``Sensitivity``; and, column by column, every line of the holder table: :func:`holder_values`,
+  :func:`fill_table`, or written with the rows by the refresh), and drop the saved value of the other formula
+  cells of those sheets (what only the spreadsheet application can know: our worksheet functions, the tie-out
+  flags), which the file's ``fullCalcOnLoad`` has the application calculate when the file is opened;
 * the validator (:func:`compare`, and :func:`compare_holder_table` for the
   holder table's lines) reads the saved values and compares them with the
   engine run on the workbook's own inputs.  In a file last saved by
@@ -660,8 +657,10 @@ def typed_over_rest(shown: int, what: str, cells: Sequence[str] = ()) -> str | N
     if shown <= TYPED_OVER_SHOWN:
         return None
     n, changed = _counted(cells)
-    causes = "the values typed over formulas" if not changed else "the formulas changed" if changed == n \
-        else "the values typed over formulas, or the formulas changed"
+    merged = len(set(cells) & getattr(cells, "merged", set()))  # (review 165: merged cells alone were "typed over")
+    typed = "the merged cells over formulas" if merged and merged == n - changed else \
+        f"the values typed over{', or the merged cells over,' * bool(merged)} formulas"
+    causes = typed if not changed else "the formulas changed" if changed == n else f"{typed}, or the formulas changed"
     causes = cells.causes(causes) if getattr(cells, "ids", ()) else causes  # (holder ids no agent meant)
     return (f"{shown - TYPED_OVER_SHOWN:,} more {what} differ from the engine, following from {causes} (the first "
             f"{TYPED_OVER_SHOWN} are shown)")
