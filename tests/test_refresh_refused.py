@@ -207,6 +207,11 @@ def test_json_of_an_interrupted_refresh_says_whether_the_workbook_was_changed(st
     assert (said["status"], said["changed"], said["errors"][0]["reason"]) == (
         130, False, "interrupted; nothing was written")
     assert book.read_bytes() == before
+    with monkeypatch.context() as m:  # (review 164: the workbook named, as every other refusal names it)
+        m.setattr(rf, "refresh_file", interrupted)
+        assert main(["refresh", str(book), "--tally", str(tally)]) == 130
+    assert capsys.readouterr().err == (f"xlpy refresh: interrupted; nothing was written\n"
+                                       f"xlpy refresh: {book} was not changed\n")
     monkeypatch.setattr(rf.FileRefresh, "report", interrupted)
     assert main(["refresh", str(book), "--tally", str(tally), "--json"]) == 130
     said = json.loads(capsys.readouterr().out)

@@ -421,6 +421,8 @@ def _run(args: argparse.Namespace) -> int:
         else:
             said = f"{how}; nothing was written"
         print(f"xlpy {args.command}: {said}", file=sys.stderr)
+        if written is None and (closing := _unchanged(args, []).get("closing")):  # (review 164: as other refusals)
+            print(f"xlpy {args.command}: {closing}", file=sys.stderr)
         if getattr(args, "json", False):  # (a script parsing the output reads why it ended, as for a refusal; a
             changed = {"changed": written is not None} if args.command == "refresh" else {}  # refresh, if it wrote)
             say_json(refusal_json([said], status) | changed)
