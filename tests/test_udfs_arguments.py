@@ -153,6 +153,14 @@ BAD_CALLS = [
     ("OFFER_VWAP", (_hist()[0], _hist()[1], 100.0, EXPIRATION), "volumes",
      "must have as many cells as dates (5), got a range of 1 cell"),
     ("OFFER_VWAP", (_hist()[0], [[8.0]] * 4 + [[-8.0]], _hist()[2], EXPIRATION), "prices (cell 5)", "must be > 0"),
+    # review 168: an error value for a whole range (FILTER finding nothing, a lookup failing), named, not by size
+    ("OFFER_VWAP", ("#N/A", *_hist()[1:], EXPIRATION), "dates",
+     'must be a range of cells, not an error value (mend the formula or cell it comes from), got "#N/A"'),
+    ("OFFER_VWAP", ([["#N/A"]], *_hist()[1:], EXPIRATION), "dates", 'not an error value'),
+    ("OFFER_VWAP", (-2146828288 + 2050, *_hist()[1:], EXPIRATION), "dates", 'not an error value (mend the formula '
+     'or cell it comes from), got "#CALC!"'),
+    ("OFFER_VWAP", (_hist()[0], "#N/A", _hist()[2], EXPIRATION), "prices", 'not an error value'),
+    ("OFFER_VWAP", ([[38035.0]], "#N/A", [[5.0]], EXPIRATION), "prices", 'must be a number, got "#N/A"'),
     ("OFFER_VWAP", ([[38028.0]] * 5, *_hist()[1:], EXPIRATION), "dates (cell 2)", "repeats cell 1"),
     # a blank cell for one of the three ranges, beside the others: required, not of the wrong size
     ("OFFER_VWAP", (*_hist()[:2], [[None]], EXPIRATION), "volumes", "is required, got an empty cell"),
@@ -191,6 +199,9 @@ BAD_CALLS = [
      "must not be before period_start (2004-03-31), got 2004-01-01"),
     ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[38042.0]], 37987.0, 38077.0), "issue_date",
      "must have as many cells as shares_issued (2), got a range of 1 cell"),
+    ("WEIGHTED_SHARES", (1e8, "#N/A", [[38042.0], [38050.0]], 37987.0, 38077.0), "shares_issued",
+     'must be a range of cells, not an error value (mend the formula or cell it comes from), got "#N/A"'),
+    ("WEIGHTED_SHARES", (1e8, [[5.0], [6.0]], "#REF!", 37987.0, 38077.0), "issue_date", 'got "#REF!"'),
     ("WEIGHTED_SHARES", (-1.0, 2175560.0, 38042.0, 37987.0, 38077.0), "shares_before", "must not be negative"),
     ("WEIGHTED_SHARES", (115e6, [[1.0], [2.0]], [[None]], 37987.0, 38077.0), "issue_date",
      "is required, got an empty cell"),

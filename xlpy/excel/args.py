@@ -423,11 +423,22 @@ def no_values(value: object, name: str) -> InputError:
 
 def no_blank_range(ranges: Mapping[str, tuple[object, list[object]]]) -> None:
     """Refuse a blank cell given for one of several ranges that go together (by name: each as given, and its
-    :func:`cells`) while another holds a value: ``is required``, before their sizes are compared."""
+    :func:`cells`) while another holds a value: ``is required``, before their sizes are compared; and so an error
+    value given for one while another has more cells (``FILTER`` finding nothing gives ``#CALC!``), by name, not
+    by its size (review 168: ``prices must have as many cells as dates (1)`` for dates ``#N/A``)."""
+    widest = max((len(column) for _, column in ranges.values()), default=0)
     if any(c is not None for _, column in ranges.values() for c in column):
         for name, (value, column) in ranges.items():
             if column == [None]:
                 raise no_values(value, name)
+            cell = column[0] if len(column) == 1 < widest else None
+            if error := excel_error(cell) or (cell if isinstance(cell, str) and cell in _ERROR_TEXTS else None):
+                raise InputError(name, error, "must be a range of cells, not an error value (mend the formula or "
+                                 "cell it comes from)")
+
+
+#: Excel's error values as text (xlwings hands the classic seven over so, xlwings Lite every one).
+_ERROR_TEXTS = frozenset(ERROR_VALUES.values())
 
 
 def numbers(value: object, name: str, skip_blank: bool = True) -> list[Decimal]:
