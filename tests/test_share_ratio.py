@@ -74,16 +74,16 @@ def test_the_denominator_bound_keeps_the_match_unique():
 
 
 @pytest.mark.parametrize(("call", "expected", "before"), [
-    (lambda: udfs.SHARES_ISSUED(3.0, 2 / 3), 2, 1),  # =INT(3*A1) is 2
+    (lambda: udfs.SHARES_ISSUED(3.0, 2 / 3), 2.0, 1),  # =INT(3*A1) is 2
     (lambda: udfs.CASH_IN_LIEU(6.0, 5 / 6, 10.0), 0.0, 4e-15),
-    (lambda: udfs.SHARES_ISSUED(77.0, 1000 / 38.5), 2000, 1999),
+    (lambda: udfs.SHARES_ISSUED(77.0, 1000 / 38.5), 2000.0, 1999),
     (lambda: udfs.CASH_IN_LIEU(77.0, 1000 / 38.5, 38.5), 0.0, 38.49999999999992),
-    (lambda: udfs.SHARES_ISSUED([[77.0], [154.0], [1.0]], 1000 / 38.5), 6025, 6023),
-    (lambda: udfs.SHARES_ISSUED(19.0, 1000 / 38), 500, 499),
-    (lambda: udfs.SHARES_ISSUED(1001.0, 1000 / 10.01), 100000, 99999),
+    (lambda: udfs.SHARES_ISSUED([[77.0], [154.0], [1.0]], 1000 / 38.5), 6025.0, 6023),
+    (lambda: udfs.SHARES_ISSUED(19.0, 1000 / 38), 500.0, 499),
+    (lambda: udfs.SHARES_ISSUED(1001.0, 1000 / 10.01), 100000.0, 99999),
     (lambda: udfs.CASH_IN_LIEU(3847.0, 1000 / 38.47, 38.47), 0.0, 1.581117e-11),
     (lambda: udfs.CASH_IN_LIEU(1.0, 2 / 3, 3.0), 2.0, 1.9999999999999998),  # 2/3 of a share at 3
-    (lambda: udfs.SHARES_ISSUED(3.0, 1 / 6, "nearest"), 1, 0),  # half a share, rounded up
+    (lambda: udfs.SHARES_ISSUED(3.0, 1 / 6, "nearest"), 1.0, 0),  # half a share, rounded up
 ], ids=["2/3", "5/6-cash", "1000/38.5", "1000/38.5-cash", "holders", "1000/38", "1000/10.01", "1000/38.47-cash",
         "2/3-cash", "nearest"])
 def test_the_delivery_functions_count_a_fraction_exactly(call, expected, before):

@@ -4,8 +4,8 @@ Each function is a thin wrapper over :mod:`xlpy.engine`: it turns what Excel
 passes (floats, ``None`` for empty cells, lists for ranges, datetimes or serial
 numbers for dates; see :mod:`xlpy.excel.args`) into exact
 :class:`~decimal.Decimal` inputs, calls the engine, and hands Excel a
-``float`` (an ``int`` for share counts, a ``datetime.date`` for dates, text for
-labels).  Each is reachable in Python under its Excel name
+``float`` (share counts too: a 64-bit int reaches 32-bit VBA as no type it has; a ``datetime.date`` for
+dates, text for labels).  Each is reachable in Python under its Excel name
 (``xlpy.udfs.INDUCED_CHARGE``) and registered with
 :func:`xlpy.excel.registry.worksheet_function`, which records the Function Wizard
 text (the docstring's first line and one help line per argument) and applies
@@ -264,11 +264,11 @@ def SHARES_ISSUED(units, ratio, fractional=None):
     77 notes at ``=1000/38.5`` shares each (2000/77) receive 2,000:
 
     >>> SHARES_ISSUED(274000, 7.94)
-    2175560
+    2175560.0
     >>> SHARES_ISSUED([[150.0], [75.0]], 7.94)
-    1786
+    1786.0
     >>> SHARES_ISSUED(77, 1000 / 38.5)
-    2000
+    2000.0
     """
     from ..engine.model import (
         FRACTIONAL_POLICIES,  # the model's records: loaded on first use
@@ -277,8 +277,7 @@ def SHARES_ISSUED(units, ratio, fractional=None):
     holders = counts(units, "units")
     policy = choice(fractional, "fractional", FRACTIONAL_POLICIES, "cash")
     issued = allocation.deliver(holders, share_ratio(ratio, "ratio"), policy).common_issued
-    _count_fits(issued, "the number of shares issued")
-    return issued
+    return _count_fits(issued, "the number of shares issued")  # (a float, exact below 10^15: review 168)
 
 
 @_function(
@@ -658,13 +657,13 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
 
     >>> for label, value in OFFER_RESULTS(464777, 274000, 3500, 7.94, 3.2, 7.39, 115000000)[:-1]:
     ...     print(f"{label}: {value}")
-    units outstanding: 464777
-    units tendered: 274000
-    units guaranteed delivery: 3500
-    units accepted: 274000
+    units outstanding: 464777.0
+    units tendered: 274000.0
+    units guaranteed delivery: 3500.0
+    units accepted: 274000.0
     offer ratio: 7.94
     original ratio: 3.2
-    common issued: 2175560
+    common issued: 2175560.0
     incremental shares: 1298760.0
     fractional cash: 0.0
     cash paid: 0.0
@@ -672,10 +671,10 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     fair value offer: 16077388.4
     fair value original: 6479552.0
     induced charge: 9597836.4
-    units remaining: 190777
+    units remaining: 190777.0
     participation: 0.5895300326823402
-    common outstanding before: 115000000
-    common outstanding after: 117175560
+    common outstanding before: 115000000.0
+    common outstanding after: 117175560.0
     charge kind: deemed dividend
     """
     units = whole(outstanding, "outstanding", minimum=1)
@@ -718,7 +717,7 @@ def OFFER_RESULTS(outstanding, tendered, guaranteed, offer_ratio, original_ratio
     for f in WORKSHEET_ROWS:
         value = Decimal(row[f.key])  # a count of shares or units below 10^15, as the arguments
         number = (_count_fits if f.unit in ("shares", "units") else _fits)(value, f'the row "{f.label}"')
-        table.append([f.label, int(value) if f.kind == "count" else number])
+        table.append([f.label, number])  # (counts as floats too, exact: review 168)
     table.append(["charge kind", results.charge_kind.replace("_", " ")])
     said = [w.replace("set tally.final to true", "give guaranteed as 0, tendered less those") for w in results.warnings]
     table.extend(["warning", w if len(w) <= MOST_TEXT else w[:MOST_TEXT - 3] + "..."] for w in said)
