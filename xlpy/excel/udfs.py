@@ -396,7 +396,8 @@ def OFFER_VWAP(dates, prices, volumes, expiration, days=None, lag=None, calendar
     day before expiration (see ``AVERAGING_WINDOW``); the average is
     Σ price × volume ÷ Σ volume over those days
     (:func:`xlpy.engine.ratio.average_price`).  Every day of the window must
-    be in the history; rows outside the window are ignored, blank rows skipped.
+    be in the history; rows outside it count for nothing but are still checked (review 168: a blank price or
+    ``#N/A`` there is named), and only rows blank in all three ranges are skipped.
 
     Examples
     --------
@@ -546,7 +547,8 @@ def WEIGHTED_SHARES(shares_before, shares_issued, issue_date, period_start, peri
         "net_income": "Net income for the period",
         "preferred_dividends": "Preferred dividends for the period (may be an empty argument, as in "
                                "=EPS_AFTER(A1, , A3, A4); empty = 0)",
-        "charge": "The induced-conversion charge (deemed dividend) of the period",
+        "charge": "The induced-conversion charge (deemed dividend) of the period, as a positive amount (it lowers "
+                  "EPS); negative only for a gain",
         "weighted_shares": "Weighted average common shares of the period (see WEIGHTED_SHARES)",
     },
 )
