@@ -103,6 +103,18 @@ BAD_CALLS = [
     ("INDUCED_CHARGE", ("274,000\n", 7.94, 3.2, 7.39), "units",
      'must be a number, not text (a number stored as text: Convert to Number, or VALUE()), got "274,000\\n"'),
     ("INCREMENTAL_SHARES", (274000.0, "7.94", 3.2), "offer_ratio", "a number stored as text"),
+    # review 168: text VALUE() reads, a currency or percent sign, an accounting negative, gets the same way out
+    ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, "$9.60"), "price", 'a number stored as text: Convert to Number, or '
+     'VALUE()), got "$9.60"'),
+    ("EPS_AFTER", ("$6,200,000", None, 1.0, 117500000.0), "net_income", "a number stored as text"),
+    ("CHARGE_GRID", (464777.0, 7.94, 3.2, [[7.0]], [["50%"]]), "participations", "a number stored as text"),
+    ("INDUCED_CHARGE", ("(1,000)", 7.94, 3.2, 9.6), "units", "a number stored as text"),
+    ("INDUCED_CHARGE", ("(1,000", 7.94, 3.2, 9.6), "units", 'must be a number, got "(1,000"'),
+    ("INDUCED_CHARGE", ("$", 7.94, 3.2, 9.6), "units", 'must be a number, got "$"'),
+    ("AVERAGING_WINDOW", ("2/20/2004",), "expiration", 'must be a date, not text (a date stored as text: '
+     'DATEVALUE(), or text written 2004-02-20), got "2/20/2004"'),
+    ("AVERAGING_WINDOW", ("20.02.2004",), "expiration", "a date stored as text"),
+    ("AVERAGING_WINDOW", ("soon",), "expiration", 'must be a date, got "soon"'),
     ("SHARES_ISSUED", ([[150.0], ["2"]], 7.94), "units (cell 2)", "a number stored as text"),
     ("INDUCED_CHARGE", ("a\u2028b\tc", 7.94, 3.2, 7.39), "units", 'must be a number, got "a\\u2028b\\tc"'),
     ("INDUCED_CHARGE", (274000.0, 7.94, 1e300, 7.39), "offer_ratio",

@@ -105,6 +105,7 @@ class Scheme:
     date_times: bool = True            #: a date-time is read as its day (else refused)
     serials: bool = False              #: a number is an Excel date serial
     date_hint: str = ""                #: added to "must be a date"
+    text_date_hint: str = ""           #: added instead for text written as a day other than ISO's (``2/20/2004``)
     flag_words: tuple[str, str] = ("", "")  #: text read as TRUE and FALSE (upper case); empty: none
     flag_formula: Callable[[object], bool | None] | None = None  #: ``=TRUE()`` -> True
     flag_reason: str = "must be TRUE or FALSE"
@@ -139,7 +140,15 @@ _PAST_THE_LAST_DAY = (f" from {_FIRST_DAY} to {_LAST_DAY}, not an error: a date 
 #: Why a number stored as text is refused where a worksheet function takes a number: Excel's own words for it
 #: (its error check's green triangle) and its two ways out.
 STORED_NUMBER = ", not text (a number stored as text: Convert to Number, or VALUE())"
-ARGUMENTS = Scheme(serials=True, ignore_case=True, stored_number=STORED_NUMBER)
+#: Why text written as a day in a local way (``2/20/2004``, ``20.02.2004``) is refused there: it reads as other days
+#: in other countries; only ISO text is one day everywhere.
+STORED_DATE = ", not text (a date stored as text: DATEVALUE(), or text written 2004-02-20)"
+ARGUMENTS = Scheme(serials=True, ignore_case=True, stored_number=STORED_NUMBER, text_date_hint=STORED_DATE)
+#: Text VALUE() reads as a number that :func:`to_decimal` does not: a currency sign, a percent sign, an accounting
+#: negative in parentheses (``$9.60``, ``50%``, ``(1,000)``); group 1 the number itself.
+_VALUE_READS = re.compile(r"\(?\s*-?\s*[$€£¥]?\s*(-?[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*%?\s*\)?")
+#: Text written as a day other than ISO's: day, month and year in digits (``2/20/2004``, ``20.02.2004``).
+_LOCAL_DAY = re.compile(r"[0-9]{1,4}([/.-])[0-9]{1,2}\1[0-9]{1,4}")
 
 
 class Reader:
@@ -233,8 +242,10 @@ class Reader:
         """What "must be a number" adds for *text*: the scheme's :attr:`~Scheme.stored_number` when the text reads
         as a number (``274,000``, ``7.94``), else its :attr:`~Scheme.not_text`."""
         if self.scheme.stored_number:
+            bare = m.group(1) if (m := _VALUE_READS.fullmatch(text.strip())) and (text.strip()[:1] == "(") == (
+                text.strip()[-1:] == ")") else text  # (review 168: "$9.60", "50%", "(1,000)" too, as VALUE() reads)
             try:
-                to_decimal(text, "")
+                to_decimal(bare, "")
             except InputError:
                 return self.scheme.not_text
             return self.scheme.stored_number
@@ -296,7 +307,8 @@ class Reader:
                 pass
             else:
                 return self._excel_day(key, day, value)
-        self.fail(key, value, "must be a date" + self.scheme.date_hint)
+        hint = self.scheme.text_date_hint if isinstance(value, str) and _LOCAL_DAY.fullmatch(value.strip()) else ""
+        self.fail(key, value, "must be a date" + (hint or self.scheme.date_hint))
         return None
 
     def _excel_day(self, key, day: dt.date, value=None) -> dt.date | None:
