@@ -399,6 +399,21 @@ def test_a_tally_or_price_file_open_in_excel_is_warned_of(book, capsys):
     assert " is open in " not in capsys.readouterr().err
 
 
+def test_an_owner_file_beside_a_links_target_is_named_by_its_path(book, tmp_path, capsys):
+    """Review 164: a workbook refreshed through a link in another folder, open in Excel beside its target, was said to
+    have its owner file "beside it", where there is none; the file to delete is named by its path."""
+    (tmp_path / "desk").mkdir()
+    link = tmp_path / "desk" / "link.xlsm"
+    link.symlink_to(book)
+    excel_owner_file(book.parent, book.name, "Jane Doe")
+    owner = book.parent / f"~${book.name}"
+    assert main(["refresh", str(link), "--tally", str(new_tally(book.parent))]) == 3
+    assert (f"is open in Excel by Jane Doe (owner file {owner} beside the file its link points to); close it there "
+            f"first, or delete {owner} (or pass --force)") in capsys.readouterr().err
+    assert main(["refresh", str(link), "--tally", str(new_tally(book.parent)), "--force", "--no-backup"]) == 0
+    assert f"--force went past {owner}, which says it is open in Excel by Jane Doe" in capsys.readouterr().err
+
+
 def test_a_source_open_in_excel_is_warned_of_through_a_link_in_another_folder(book, tmp_path, capsys):
     """The sources the Cover records are relative to the workbook's own folder (a link's target's): a refresh through
     a link in another folder looked for their owner files beside the link, found none and said nothing."""

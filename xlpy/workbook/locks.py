@@ -54,7 +54,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["STOP_SIGNALS", "InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale",
-           "excel_owner", "fsync_dir", "held_signals", "keep_access", "left_by_a_crash", "libreoffice_owner",
+           "excel_owner", "beside", "fsync_dir", "held_signals", "keep_access", "left_by_a_crash", "libreoffice_owner",
            "locked_message", "name_case", "name_problem", "opened_by", "path_problem", "process_gone", "read_small",
            "target_of", "temp_beside", "write_file", "written_at"]
 
@@ -122,17 +122,22 @@ def read_small(path: Path) -> bytes:
 
 def opened_by(path: Path) -> tuple[str, str, str] | None:
     """Who has *path* open, by the owner file beside it or its target: (``Excel`` or ``LibreOffice``, who, the owner
-    file's name), or None."""
+    file: its name beside *path*, its path beside a link's target, review 164), or None."""
     places = {(path.parent, path.name), (target_of(path).parent, target_of(path).name)}
     for folder, name in sorted(places):
-        excel = folder / f"~${name}"
+        excel, office = folder / f"~${name}", folder / f".~lock.{name}#"
+        shown = (lambda f: f.name if folder == path.parent else str(f))
         if excel.is_file():
-            return "Excel", excel_owner(read_small(excel)) or "someone (the owner file names no one)", excel.name
-        office = folder / f".~lock.{name}#"
+            return "Excel", excel_owner(read_small(excel)) or "someone (the owner file names no one)", shown(excel)
         if office.is_file():
             who = libreoffice_owner(read_small(office).decode("utf-8", errors="replace"))
-            return "LibreOffice", who or "someone (the lock file names no one)", office.name
+            return "LibreOffice", who or "someone (the lock file names no one)", shown(office)
     return None
+
+
+def beside(file: str) -> str:
+    """Where the owner file *file* (as :func:`opened_by` names it) is: beside the workbook, or its link's target."""
+    return "beside the file its link points to" if os.sep in file else "beside it"
 
 
 def busy_message(path: Path, leftover: str = "pass --force") -> str | None:
@@ -145,7 +150,7 @@ def busy_message(path: Path, leftover: str = "pass --force") -> str | None:
         return None
     app, who, file = opened
     kind = "owner file" if app == "Excel" else "lock file"
-    return (f"is open in {app} by {who} ({kind} {file} beside it); close it there first, or "
+    return (f"is open in {app} by {who} ({kind} {file} {beside(file)}); close it there first, or "
             f"{leftover.format(file=file)} if that file is left over from a crash")
 
 
