@@ -58,9 +58,16 @@ def test_a_build_is_refused_while_a_refresh_writes_the_workbook(book, capsys):
         # (held here, by this very process: review 85, a script's other thread was told to delete the lock file)
         assert f"xlpy build: {book}: this process is writing it already, in another thread or call (pid " \
                f"{os.getpid()}, " in err, err
-        assert "wait for that to finish, and leave the lock file, which goes when it does" in err
+        # review 164: said as a build's other refusals are, "it was not replaced"
+        assert err.endswith("wait for that to finish, and leave the lock file, which goes when it does; it was not "
+                            "replaced\n"), err
     assert book.read_bytes() == before
     assert not _lock_file(book).exists()
+    (book.parent / "new").mkdir()
+    with locks.RefreshLock(book.parent / "new" / "book.xlsm", "new book"):  # nothing there yet: nothing written
+        assert cli.main(["build", str(SEED), "-o", str(book.parent / "new" / "book.xlsm"), "--no-validate"]) == 3
+        assert capsys.readouterr().err.endswith("which goes when it does; nothing was written\n")
+    assert list((book.parent / "new").iterdir()) == []
 
 
 def test_a_refresh_does_not_write_over_a_save_made_while_it_ran(book, capsys, monkeypatch):

@@ -517,7 +517,8 @@ def run_build(args: argparse.Namespace) -> int:
     backup, kept = _backup(target, replacing, args.no_backup or args.keep == 0)
     written = validating = False
     try:
-        with progress.step(f"writing {out.name}"), locks.RefreshLock(target, str(out)):  # not under a refresh
+        with progress.step(f"writing {out.name}"), locks.RefreshLock(  # not under a refresh
+                target, str(out), "it was not replaced" if replacing else "nothing was written"):
             if not existed and (out.exists() or out.is_symlink()):
                 raise InputError("--output", str(out), "appeared while the build ran (another build, or a save "
                                  "under that name): it was not replaced; build again" +

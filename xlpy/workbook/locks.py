@@ -190,8 +190,9 @@ class RefreshLock:
     one a crash left behind is named with how to remove it (one of this computer whose process is gone says so).
     """
 
-    def __init__(self, target: Path, label: str):
+    def __init__(self, target: Path, label: str, done: str = ""):
         self.target, self.label = target, label
+        self.done = f"; {done}" if done else ""  # what a refusal adds: ``it was not replaced`` (a build's, review 164)
         self.path = target.with_name(f".~xlpy.{target.name}.lock")
         self._fd: int | None = None
         self._writable = True  # False: another user's lock file, flocked read-only
@@ -209,17 +210,19 @@ class RefreshLock:
             # words (a holder that could not write them, another user's leftover flocked read-only, left them).
             if self._exclusive and left_by_a_crash(holder, written_at(self.path), self.path):
                 raise InputError(self.label, None, f"the lock file {self.path.name} was left by an xlpy that "
-                                 f"stopped ({holder}, no longer running): delete it, then run again",
-                                 show_value=False) from None
+                                 f"stopped ({holder}, no longer running): delete it, then run again{self.done}",
+                                 show_value=False, unchanged=bool(self.done)) from None
             if held_by_this_process(holder, self.path):  # (another thread or call: deleting it lets two writers in)
                 raise Busy(self.label, None, f"this process is writing it already, in another thread or call "
                                  f"({holder}; lock file {self.path.name}): wait for that to finish, and leave the "
-                                 "lock file, which goes when it does", show_value=False) from None
+                                 f"lock file, which goes when it does{self.done}", show_value=False,
+                           unchanged=bool(self.done)) from None
             # (held with flock, the holder lives: deleting the file would let a second writer in)
             wait = ("or delete the lock file if no xlpy is running (a crash left it)" if self._exclusive else
                     "and leave the lock file, which goes when it does")
             raise Busy(self.label, None, f"another xlpy is writing it ({holder}; lock file {self.path.name}); "
-                             f"wait for it to finish, {wait}", show_value=False) from None
+                             f"wait for it to finish, {wait}{self.done}", show_value=False,
+                       unchanged=bool(self.done)) from None
         except OSError as exc:
             raise InputError(self.label, None, self._cannot(exc), show_value=False, unchanged=True) from None
         try:
