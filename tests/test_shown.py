@@ -104,6 +104,12 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("0%", "charge", "shows the figure as a percentage, 100 times what it is"),
     ("#,##0.00%", "money", "shows the figure as a percentage"),
     ("0.00%", "ratio", "shows the figure as a percentage"),
+    # (review 163: $8.3125 under "# ?/?" shows 8 1/3; a condition taking every price over $1 shows $7.39 as $7)
+    ("# ?/?", "price", "shows the figure as a fraction, the nearest its digits allow, not the decimal it is"),
+    ("# ??/??", "eps", "shows the figure as a fraction"),
+    ("0 ?/8", "ratio", "shows the figure as a fraction"),
+    ("[>=1]$#,##0;$#,##0.0000", "price", "shows the price to no decimal place"),
+    ("[<0]-$0.0000;$0", "eps", "shows earnings per share to no decimal place"),
 ])
 def test_a_format_that_shows_something_else_is_named(fmt, kind, why):
     assert (shown.misleading_format(fmt, kind) or "").startswith(why)
@@ -122,7 +128,8 @@ def test_a_factor_shown_with_a_decimal_place_a_percent_or_an_exponent_is_no_find
                                        ("[Red]#,##0.00", "money"), ("0.00E+00", "factor"),
                                        # (review 163: _% pads; an exponent with decimals on $7.39 hides no digit)
                                        ("#,##0_%", "count"), ("#,##0.00_%;(#,##0.00)_%", "money"),
-                                       ("0.00E+00", "price"), ("0.0000E+00", "eps")])
+                                       ("0.00E+00", "price"), ("0.0000E+00", "eps"),
+                                       ("# ?/?", "count"), ("[>=1]$#,##0.00;$#,##0.0000", "price")])
 def test_a_ratio_or_price_with_its_decimals_and_a_dollar_format_are_no_finding(fmt, kind):
     """Review 143's rules leave the formats that show the figure: a decimal place, Excel's own dollar codes, and
     money shown whole (a presentation choice, not another figure)."""

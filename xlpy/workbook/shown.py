@@ -419,8 +419,10 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
         return "shows the figure in scientific notation, to a few digits, not to the unit"
     if kind in _TO_THE_UNIT and "%" in bare:  # (review 162: a charge of $4,539,999.00 shown as 453999900%)
         return "shows the figure as a percentage, 100 times what it is"
+    if kind in _FRACTIONAL and "/" in bare:  # (review 163: "# ?/?" shows $8 1/3 for $8.3125, 7 15/16 for 7.94)
+        return "shows the figure as a fraction, the nearest its digits allow, not the decimal it is"
     shows_all = r"(?i)general|%" if kind in _DOLLARS + ("ratio", "quotient") else r"(?i)general|e[+-]|%"
-    if kind in _WHOLE_MISREAD and n == 0 and not conditional and placeholders and not re.search(
+    if kind in _WHOLE_MISREAD and (kind != "factor" if conditional else n == 0) and placeholders and not re.search(
             r"\.[0#?]|[/@]", codes) and not re.search(shows_all, unquoted):  # ("0." shows 8. for 7.94; review
         return _WHOLE_MISREAD[kind]  # 165: "0E+00" 8E+00, a factor 0.5 5E-01)
     if kind in _DOLLARS and (other := _other_currency(f"{literal} {codes}", section)):
@@ -464,6 +466,10 @@ _WHOLE_MISREAD = {
 _TO_THE_UNIT = ("count", "count4", "money", "charge", "amount", "price", "unit_price", "eps", "ratio", "quotient")
 #: ... of them, those of whole shares or dollars, whose digits an exponent hides ($7.39 as 7.39E+00 hides none).
 _WHOLE = ("count", "count4", "money", "charge", "amount")
+#: The kinds of figure with decimals, which a fraction's format (``# ?/?``) shows as another figure.
+#: (A proration factor is left to its own: 1/2, as offers state one, review 143; a condition such as [>=1] on it takes
+#: 1 alone, which no decimal place shows exactly. A price's [>=1] takes $7.39, shown $7: review 163.)
+_FRACTIONAL = ("money", "charge", "amount", "price", "unit_price", "eps", "ratio", "quotient", "pct", "rate")
 #: The kinds of figure in dollars, as the layout's formats show them.
 _DOLLARS = ("money", "charge", "price", "eps", "amount", "unit_price")
 #: A currency a number format shows: a symbol, or an ISO code in words.
