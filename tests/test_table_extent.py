@@ -670,3 +670,28 @@ def test_a_formula_excel_grew_the_holder_table_over_is_no_dropped_line_in_a_file
 
 
 #: What compute, release and entries said of the holder table edited (review 96), after ``xlpy compute: PATH: ``.
+
+
+def test_the_dimension_and_validations_of_a_table_whose_rows_change_are_set_as_its_rows_are_joined():
+    """Review 166: a refresh whose tally gained or lost a line copied the 60 MB sheet again to set the ``<dimension>``
+    and the data validations' ranges after the join; they are set in the text around the rows as they are joined,
+    and the same once the rows are written in place (other cells beside them)."""
+    from xlpy.workbook.package import SheetXml
+
+    def sheet(extra: str = "") -> SheetXml:
+        rows = "".join(f'<row r="{r}"><c r="B{r}"><v>{r}</v></c>{extra}</row>' for r in range(1, 31))
+        return SheetXml(f'<worksheet xmlns="x"><dimension ref="B1:L30"/><sheetData>{rows}</sheetData>'
+                        '<dataValidations count="1"><dataValidation type="list" sqref="E21:E30 Z1"/>'
+                        '</dataValidations></worksheet>'.encode())
+
+    sx = sheet()
+    sx.at_join = (22, {"E21:E30": "E21:E22"})
+    sx.replace_rows(21, 30, ['<row r="21"><c r="B21"><v>1</v></c></row><row r="22"><c r="B22"><v>2</v></c></row>'])
+    assert sx.at_join is None and '<dimension ref="B1:L22"/>' in sx.text and 'sqref="E21:E22 Z1"' in sx.text
+    sx.set_dimension()  # (what to_bytes does: nothing left to change)
+    assert '<dimension ref="B1:L22"/>' in sx.text
+    sx = sheet()  # rows below the table's: the dimension is theirs, set after the join as before
+    sx.at_join = (25, {"E21:E30": "E21:E25"})
+    sx.replace_rows(21, 25, ['<row r="21"><c r="B21"><v>1</v></c></row>'])
+    assert '<dimension ref="B1:L30"/>' in sx.text and 'sqref="E21:E25 Z1"' in sx.text
+    assert sx.replace_ranges_after_data("dataValidation", "sqref", {"E21:E9": "E21:E1"}) == 0

@@ -608,7 +608,8 @@ class PackageBook:
         """Each merged block of *sheet*'s ``<mergeCells>``: (its range, upper case; its bounds)."""
         self._check_sheet(sheet)
         blocks = r'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Za-z]+\d+:[A-Za-z]+\d+)"'
-        for m in re.finditer(blocks, self._sheet(sheet).text):
+        sx = self._sheet(sheet)  # (<mergeCells> follows <sheetData>: a long table's rows are not searched, review 166)
+        for m in re.compile(blocks).finditer(sx.text, sx.data_end):
             yield m.group(1).upper(), range_boundaries(m.group(1).upper())
 
     def rows_as_entered(self, sheet: str, ref: str) -> list[list[object]]:
@@ -703,23 +704,27 @@ class PackageBook:
         c1, c2 = table.first_col, table.first_col + len(table.columns) - 1
         self._unshare(sheet, table.first_row, max(last, old_last), c1, c2)
         rows = rows if isinstance(rows, (list, tuple)) else list(rows)  # (a ColumnRows kept: its columns are written)
+        # The table's range, the validation of its columns (which followed the range the book held), the dimension:
+        # set as the rows are joined (SheetXml.at_join), else after them.
+        held = self.table_ref(sheet, table.name)
+        lasts = {old_last, range_boundaries(held)[3] if held else old_last} - {last}
+        ranges = {old: f"{col}{table.first_row}:{col}{last}" for col in map(get_column_letter, range(c1, c2 + 1))
+                  for n in lasts for old in _spans(col, table.first_row, n)}
+        sx.at_join = (last, ranges) if lasts else None
         foreign = splice_table_rows(sx, table, rows, max(last, old_last), self.date1904, saved,
                                     table_styles(self.pkg, sx, table))  # (the layout's, where a row lost its own)
         if table.name == HOLDER_TABLE and not foreign:
             sx.sealable = (table.first_row, last, c1, c2)
         if saved:
             self._kept[sheet] = (table.first_row, last)
-        # The table's range, the validation of its columns (which followed the range the book held), the dimension.
-        held = self.table_ref(sheet, table.name)
-        lasts = {old_last, range_boundaries(held)[3] if held else old_last} - {last}
         parts = package.table_parts(self.pkg, self._sheets[sheet])
         if table.name in parts:
             part = parts[table.name]
             self.pkg.write(part, set_table_ref(self.pkg.read(part), table))  # (its columns the layout's too)
         if lasts:
-            sx.replace_ranges_after_data("dataValidation", "sqref", {
-                old: f"{col}{table.first_row}:{col}{last}" for col in map(get_column_letter, range(c1, c2 + 1))
-                for n in lasts for old in _spans(col, table.first_row, n)})
+            if sx.at_join is not None:  # (rows spliced in place, not joined: after them)
+                sx.at_join = None
+                sx.replace_ranges_after_data("dataValidation", "sqref", ranges)
             package.retarget_charts(self.pkg, sheet, table.first_row, old_last, last)
         self._tables.append((sheet, table, list(rows), old_last))
         self._formulas_written = True

@@ -451,6 +451,9 @@ class SheetXml:
         #: written here last, with nothing else in its rows (:mod:`xlpy.workbook.seal`).
         self.sealed = None
         self.sealable: tuple[int, int, int, int] | None = None
+        #: (the row sheetData now ends at, the data validations' ranges to change): made in the text around the rows
+        #: at the next :meth:`replace_rows`, not by copying a long table's text again after it (review 166).
+        self.at_join: tuple[int, dict[str, str]] | None = None
 
     def to_bytes(self) -> bytes:
         return self.text.encode("utf-8")
@@ -680,7 +683,13 @@ class SheetXml:
         are not copied again)."""
         self._will_change(r2)
         a, b = self._span(r1, r2)
-        self.text = "".join(chain((self.text[:a],), pieces, (self.text[b:],)))
+        head, tail = self.text[:a], self.text[b:]
+        if self.at_join is not None:  # (the dimension and the validations set in the few KB around the rows)
+            (last, ranges), self.at_join = self.at_join, None
+            if f"<{self.p}row" not in tail[:tail.find(f"</{self.p}sheetData>")]:  # (else set_dimension finds it)
+                head = sheet_data.dimension_to(head, self.p, last)
+            tail = sheet_data.ranges_sub(tail, self.p, "dataValidation", "sqref", ranges)[0]
+        self.text = "".join(chain((head,), pieces, (tail,)))
         self.data_end = self.text.rindex(f"</{self.p}sheetData>")
 
     def _will_change(self, r2: int) -> None:
@@ -724,20 +733,10 @@ class SheetXml:
         Returns how many attributes changed (data validation lives after
         sheetData, so the rows are not scanned).
         """
-        p = re.escape(self.p)
-        pat = re.compile(rf'(<{p}{element}\b[^>]*?\s{attr}=")([^"]*)(")')
-        n = 0
-
-        def sub(m):
-            nonlocal n
-            parts = m.group(2).split()
-            if not any(x in ranges for x in parts):
-                return m.group()
-            n += 1
-            return m.group(1) + " ".join(ranges.get(x, x) for x in parts) + m.group(3)
-
         at = self.data_end
-        self.text = self.text[:at] + pat.sub(sub, self.text[at:])
+        tail, n = sheet_data.ranges_sub(self.text[at:], self.p, element, attr, ranges)
+        if n:  # (a long sheet is not copied for nothing)
+            self.text = self.text[:at] + tail
         return n
 
     def last_row(self) -> int:

@@ -4,7 +4,11 @@
 ``<sheetData>...</sheetData>`` (or ``<sheetData/>`` when there are no rows), but
 XML also allows ``</sheetData >``, a line break before the ``>``, or
 ``<sheetData />``: each is found here and written back as Excel writes it, so
-the edits that follow find the tags where they look for them.
+the edits that follow find the tags where they look for them.  The text
+around the rows is edited here too: the ``<dimension>`` and the data
+validations' ranges (:func:`dimension_to`, :func:`ranges_sub`), in the few
+KB before and after a long table's rows when they are joined, not in a copy
+of the whole text made again afterwards.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["bounds", "first_row"]
+__all__ = ["bounds", "dimension_to", "first_row", "ranges_sub"]
 
 #: What may follow an end tag's name before its ``>`` (XML's white space).
 _SPACE = re.compile(r"[ \t\r\n]*>")
@@ -71,3 +75,25 @@ def _next_row(text: str, tag: str, pos: int, end: int) -> int:
     while q >= 0 and text[q + len(tag)] not in " >/":
         q = text.find(tag, q + 1, end)
     return q
+
+
+def ranges_sub(text: str, prefix: str, element: str, attr: str, ranges: dict[str, str]) -> tuple[str, int]:
+    """*text* with every *element* whose *attr* lists a range of *ranges* given its new range; and how many changed."""
+    pat = re.compile(rf'(<{re.escape(prefix)}{element}\b[^>]*?\s{attr}=")([^"]*)(")')
+    n = 0
+
+    def sub(m):
+        nonlocal n
+        parts = m.group(2).split()
+        if not any(x in ranges for x in parts):
+            return m.group()
+        n += 1
+        return m.group(1) + " ".join(ranges.get(x, x) for x in parts) + m.group(3)
+
+    return pat.sub(sub, text), n
+
+
+def dimension_to(head: str, prefix: str, last: int) -> str:
+    """A sheet's *head* (the text before its rows) with its ``<dimension>`` ending at row *last*."""
+    m = re.search(rf'<{re.escape(prefix)}dimension\b[^>]*\sref="[^":]+:[A-Z]+(\d+)"', head)
+    return head if m is None or int(m.group(1)) == last else head[:m.start(1)] + str(last) + head[m.end(1):]
