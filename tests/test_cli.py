@@ -243,6 +243,12 @@ def test_usage_error_is_not_a_traceback(capsys):
     (["build", "o.toml", "-o", "-new.xlsm"],
      "xlpy build: argument -o/--output: expected one argument; -new.xlsm is read as an option, as it begins with "
      "'-': write ./-new.xlsm for a file or folder of that name (see xlpy build --help)"),
+    # (review 167: a tally's name, and a name already after --, which is a file's)
+    (["refresh", "book.xlsm", "--tally", "-t.csv"],
+     "xlpy refresh: argument --tally: expected one argument; -t.csv is read as an option, as it begins with '-': write "
+     "./-t.csv for a file or folder of that name (see xlpy refresh --help)"),
+    (["render", "--", "-x.xlsm"], "xlpy render: the following arguments are required: -o/--output (see xlpy render "
+     "--help)"),
     (["--x", "render"], "xlpy: unrecognized arguments: --x (see xlpy --help)"),
     (["--x", "--y"], "xlpy: unrecognized arguments: --x --y (see xlpy --help)"),
     (["comput"], "xlpy: argument COMMAND: invalid choice: 'comput' (choose from 'compute', 'release', 'entries', "
@@ -254,6 +260,21 @@ def test_a_badly_typed_option_is_one_line_naming_it(capsys, argv, line):
     assert cli.main(argv) == 2
     said = ["xlpy refresh: nothing was changed"] if argv[0] == "refresh" else []
     assert capsys.readouterr().err.splitlines() == [line, *said]
+
+
+def test_a_folder_or_file_whose_name_begins_with_a_dash_is_named_a_real_option_is_not(capsys, monkeypatch, tmp_path):
+    """Review 167: the hint for a folder of such a name (no extension to go by), and none for an option that is one,
+    though a file of its name is there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-out").mkdir()
+    (tmp_path / "-q").write_text("")
+    assert cli.main(["render", "x.xlsm", "-o", "-out"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy render: argument -o/--output: expected one argument; -out is read as an option, as it begins with '-': "
+        "write ./-out for a file or folder of that name (see xlpy render --help)"]
+    assert cli.main(["render", "x.xlsm", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "xlpy render: the following arguments are required: -o/--output (see xlpy render --help)"]
 
 
 @pytest.mark.parametrize("command", [["validate", "book.xlsm"], ["build"]])
@@ -654,6 +675,20 @@ def test_build_force_no_backup_keeps_none(tmp_path, capsys):
     book, before, others = _built_twice(tmp_path, "--no-backup")
     assert others == [] and book.read_bytes() != before
     assert "kept as" not in capsys.readouterr().out
+
+
+def test_build_keep_names_one_backup_removed_as_one(tmp_path, capsys, monkeypatch):
+    """Review 167: only two removed were ever tried; one is "1 older backup", not "backups"."""
+    book = tmp_path / "book.xlsm"
+    for n, day in enumerate(("1077580800", "1077667200", "1077753600", "1077840000")):  # three backups
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", day)
+        assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "-q", *["--force"] * bool(n)]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1077926400")
+    assert cli.main(["build", str(SEED), "-o", str(book), "--no-validate", "--force", "--keep", "3"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(
+        "(the previous version is kept as book.20040228-000000.bak.xlsm); removed 1 older backup (--keep 3): "
+        "book.20040225-000000.bak.xlsm")
 
 
 def test_build_force_keep_removes_older_backups_as_a_refresh_s_keep_does(tmp_path, capsys, monkeypatch):

@@ -169,6 +169,37 @@ def test_the_commands_name_only_what_the_cover_records(tmp_path):
         "name and refresh it from the agent's latest tally and the price history")
 
 
+
+def test_the_commands_name_each_recorded_file_not_there_and_only_those(tmp_path):
+    """Review 167: two files not found ("name each"), a price file not found, a tally there beside an offer file
+    that is not, a folder where the tally was recorded, and a file whose accents are written the other way
+    (composed in the record, decomposed on a Mac's disk) were never tried."""
+    import unicodedata
+
+    from xlpy.files.recorded import sha256
+
+    deal = tmp_path / "deal"
+    deal.mkdir()
+    book = deal / "book.xlsm"
+    (deal / "offer.toml").write_text("offer", encoding="utf-8")
+    base = {"OfferFile": "offer.toml", "OfferSha256": sha256(deal / "offer.toml"), "TallySource": "t.csv",
+            "PriceSource": "p.csv"}
+    at = str(deal)
+    assert rebuild_commands(base, book).endswith(
+        f"--tally {at}/t.csv --prices {at}/p.csv (not found: {at}/t.csv, {at}/p.csv; name each where it is now) "
+        "(then type into the new workbook any input typed into this one since its build)")
+    (deal / "t.csv").write_text("", encoding="utf-8")
+    assert f"--prices {at}/p.csv (not found: {at}/p.csv; name it where it is now)" in rebuild_commands(base, book)
+    assert rebuild_commands({**base, "OfferSha256": "0", "PriceSource": NO_PRICE_FILE}, book).endswith(
+        f"with that file; then xlpy refresh {at}/book-rebuilt.xlsm --tally {at}/t.csv")
+    (deal / "t.csv").unlink()
+    (deal / "t.csv").mkdir()  # (a folder of the tally's name is no tally)
+    assert f"(not found: {at}/t.csv, {at}/p.csv;" in rebuild_commands(base, book)
+    (deal / unicodedata.normalize("NFD", "café.csv")).write_text("", encoding="utf-8")
+    cafe = {**base, "TallySource": unicodedata.normalize("NFC", "café.csv"), "PriceSource": NO_PRICE_FILE}
+    assert "not found" not in rebuild_commands(cafe, book), rebuild_commands(cafe, book)
+
+
 def test_a_later_xlpy_s_workbook_is_said_to_be_one(tmp_path, standard_books):
     """Not "built by an earlier xlpy ... rebuild it": a colleague's newer workbook needs the newer xlpy, and is
     neither rebuilt nor replaced by this one."""

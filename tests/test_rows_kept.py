@@ -227,8 +227,9 @@ def test_a_first_line_that_lost_its_number_format_is_not_said_to_be_the_whole_co
     assert {ws[f"D{row}"].number_format for row in range(21, 311)} == {"#,##0"}
 
 
+@pytest.mark.parametrize("code", ["General", "general"])  # (review 167: a format's code is read in any case)
 def test_a_column_cleared_to_general_as_libreoffice_writes_it_is_written_in_the_layouts_format(standard_books,
-                                                                                            tmp_path):
+                                                                                            tmp_path, code):
     """Review 163: LibreOffice writes General as a format of its own (``<numFmt numFmtId="165"
     formatCode="General"/>``), which was not taken for General: the units cleared to it stayed General."""
     from openpyxl import load_workbook
@@ -243,17 +244,28 @@ def test_a_column_cleared_to_general_as_libreoffice_writes_it_is_written_in_the_
     items = re.findall(r"<xf\b[^>]*/>|<xf\b[^>]*>.*?</xf>", xfs.group(1), re.S)
     items[style] = re.sub(r'numFmtId="\d+"', 'numFmtId="190"', items[style])  # (every line's units: one style)
     text = text[:xfs.start(1)] + "".join(items) + text[xfs.end(1):]
-    text = re.sub(r"(<numFmts\b[^>]*>)", r'\1<numFmt numFmtId="190" formatCode="General"/>', text, count=1)
+    text = re.sub(r"(<numFmts\b[^>]*>)", rf'\1<numFmt numFmtId="190" formatCode="{code}"/>', text, count=1)
     parts["xl/styles.xml"] = re.sub(r'<numFmts count="(\d+)"', lambda m: f'<numFmts count="{int(m[1]) + 1}"', text,
                                     count=1).encode()
     with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
     ws = load_workbook(book)["Tenders"]
-    assert {ws[f"D{row}"].number_format for row in range(21, 320)} == {"General"}
+    assert {ws[f"D{row}"].number_format for row in range(21, 320)} == {code}
     assert main(["refresh", str(book), "--tally", str(_moved(tmp_path)), "--no-backup", "-q"]) == 0
     ws = load_workbook(book)["Tenders"]
     assert {ws[f"D{row}"].number_format for row in range(21, 311)} == {"#,##0"}
+
+
+def test_a_first_lines_style_past_the_style_sheet_or_without_a_number_format_has_lost_the_layouts():
+    """Review 167: a style one past the last (a damaged index), or one whose ``<xf>`` names no number format (0, General,
+    as OOXML reads it), has lost the layout's; a column whose layout format is General has nothing to lose."""
+    from xlpy.workbook.style_map import _lost
+
+    xfs = ['<xf numFmtId="0" fontId="0"/>', '<xf numFmtId="3" fontId="0"/>', '<xf fontId="1"/>']
+    assert [_lost(xfs, s, "count", set()) for s in (None, "0", "1", "2", "3", "9")] == [True, True, False, True, True,
+                                                                                          True]
+    assert _lost(xfs, "1", "count", {"3"}) and not _lost(xfs, "2", "general", set())
 
 
 def _flag_rows(path: Path, sheet_title: str, flags: dict[int, str]) -> str:

@@ -110,6 +110,13 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("0 ?/8", "ratio", "shows the figure as a fraction"),
     ("[>=1]$#,##0;$#,##0.0000", "price", "shows the price to no decimal place"),
     ("[<0]-$0.0000;$0", "eps", "shows earnings per share to no decimal place"),
+    # (review 167: each kind a rule names, tried: a kind taken out of its list went unseen)
+    *[(f"{code}0.00%", kind, "shows the figure as a percentage, 100 times what it is")
+      for kind, code in (("eps", "$"), ("quotient", ""), ("count4", "#,##"), ("price", "$"), ("unit_price", "$"),
+                         ("count", "#,##"), ("amount", "$"))],
+    *[(f"{code}0.00E+00", kind, "shows the figure in scientific notation, to a few digits, not to the unit")
+      for kind, code in (("money", "$#,##"), ("count4", "#,##"), ("count", ""), ("charge", "$"), ("amount", ""))],
+    ("0E+00", "quotient", "shows the quotient to no decimal place: another ratio than it is (7.9422 shows 8)"),
 ])
 def test_a_format_that_shows_something_else_is_named(fmt, kind, why):
     assert (shown.misleading_format(fmt, kind) or "").startswith(why)
@@ -129,7 +136,10 @@ def test_a_factor_shown_with_a_decimal_place_a_percent_or_an_exponent_is_no_find
                                        # (review 163: _% pads; an exponent with decimals on $7.39 hides no digit)
                                        ("#,##0_%", "count"), ("#,##0.00_%;(#,##0.00)_%", "money"),
                                        ("0.00E+00", "price"), ("0.0000E+00", "eps"),
-                                       ("# ?/?", "count"), ("[>=1]$#,##0.00;$#,##0.0000", "price")])
+                                       ("# ?/?", "count"), ("[>=1]$#,##0.00;$#,##0.0000", "price"),
+                                       # (review 167: a locale's de-DE, or a condition's 1E+6, is no exponent)
+                                       ("[$-de-DE]#,##0.00", "money"), ("[$-de-DE]#,##0", "count"),
+                                       ('[>=1E+6]#,##0,,"M";#,##0', "count")])
 def test_a_ratio_or_price_with_its_decimals_and_a_dollar_format_are_no_finding(fmt, kind):
     """Review 143's rules leave the formats that show the figure: a decimal place, Excel's own dollar codes, and
     money shown whole (a presentation choice, not another figure)."""

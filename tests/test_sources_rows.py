@@ -260,6 +260,11 @@ def test_a_word_holding_a_control_character_is_said_damaged_not_to_be_mapped(tmp
         "damaged, or not the agent's tally, got 'book\\x07'",
         "t.csv: row 2, column status: holds a control character (U+0000), which a workbook cannot store: the file is "
         "damaged, or not the agent's tally, got 'tendered\\x00\\x00'"]
+    # (review 167: a DEL, which a workbook stores, is no agent's word either)
+    path = tally(tmp_path, HEADER + "H1,10,book\x7fentry,tendered\n")
+    assert problems(sources.read_tally, path) == [
+        "t.csv: row 2, column method: holds a control character (U+007F), which a one-line value does not hold: the "
+        "file is damaged, or not the agent's tally, got 'book\\x7fentry'"]
 
 
 def test_empty_method_stated_by_a_guaranteed_marker(tmp_path):
