@@ -115,6 +115,12 @@ BAD_CALLS = [
      'DATEVALUE(), or text written 2004-02-20), got "2/20/2004"'),
     ("AVERAGING_WINDOW", ("20.02.2004",), "expiration", "a date stored as text"),
     ("AVERAGING_WINDOW", ("soon",), "expiration", 'must be a date, got "soon"'),
+    # (review 169: text that is no day, written as ISO's or another way, is not told of DATEVALUE())
+    ("AVERAGING_WINDOW", ("2004-02-30",), "expiration", 'must be a date, got "2004-02-30"'),
+    ("AVERAGING_WINDOW", ("13/13/2004",), "expiration", 'must be a date, got "13/13/2004"'),
+    ("AVERAGING_WINDOW", ("Feb 20, 2004",), "expiration", "a date stored as text"),
+    ("INDUCED_CHARGE", ("1,000-", 7.94, 3.2, 9.6), "units", "a number stored as text"),
+    ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, "9.60$"), "price", "a number stored as text"),
     ("SHARES_ISSUED", ([[150.0], ["2"]], 7.94), "units (cell 2)", "a number stored as text"),
     ("INDUCED_CHARGE", ("a\u2028b\tc", 7.94, 3.2, 7.39), "units", 'must be a number, got "a\\u2028b\\tc"'),
     ("INDUCED_CHARGE", (274000.0, 7.94, 1e300, 7.39), "offer_ratio",

@@ -146,9 +146,11 @@ STORED_DATE = ", not text (a date stored as text: DATEVALUE(), or text written 2
 ARGUMENTS = Scheme(serials=True, ignore_case=True, stored_number=STORED_NUMBER, text_date_hint=STORED_DATE)
 #: Text VALUE() reads as a number that :func:`to_decimal` does not: a currency sign, a percent sign, an accounting
 #: negative in parentheses (``$9.60``, ``50%``, ``(1,000)``); group 1 the number itself.
-_VALUE_READS = re.compile(r"\(?\s*-?\s*[$€£¥]?\s*(-?[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*%?\s*\)?")
-#: Text written as a day other than ISO's: day, month and year in digits (``2/20/2004``, ``20.02.2004``).
-_LOCAL_DAY = re.compile(r"[0-9]{1,4}([/.-])[0-9]{1,2}\1[0-9]{1,4}")
+_VALUE_READS = re.compile(r"\(?\s*-?\s*[$€£¥]?\s*(-?[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*[%$€£¥]?-?\s*\)?")
+#: The ways a day is written other than ISO's that DATEVALUE() reads in one country or another (``2/20/2004``,
+#: ``20.02.2004``, ``Feb 20, 2004``).
+_LOCAL_DAYS = ("%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%m-%d-%Y",
+               "%d-%m-%Y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y")
 
 
 class Reader:
@@ -307,7 +309,7 @@ class Reader:
                 pass
             else:
                 return self._excel_day(key, day, value)
-        hint = self.scheme.text_date_hint if isinstance(value, str) and _LOCAL_DAY.fullmatch(value.strip()) else ""
+        hint = self.scheme.text_date_hint if isinstance(value, str) and _local_day(value.strip()) else ""
         self.fail(key, value, "must be a date" + (hint or self.scheme.date_hint))
         return None
 
@@ -383,6 +385,18 @@ class Reader:
                     return c
         self.fail(key, value, "must be one of " + ", ".join(choices))
         return default
+
+
+def _local_day(text: str) -> bool:
+    """Whether *text* is a day written another way than ISO's (:data:`_LOCAL_DAYS`): ``2004-02-30`` or
+    ``13/13/2004`` is no day at all (review 169: both were told to use DATEVALUE())."""
+    for how in _LOCAL_DAYS:
+        try:
+            dt.datetime.strptime(text, how)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def unstorable(text: str, controls: bool = False) -> str:
