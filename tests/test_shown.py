@@ -108,7 +108,10 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("# ?/?", "price", "shows the figure as a fraction, the nearest its digits allow, not the decimal it is"),
     ("# ??/??", "eps", "shows the figure as a fraction"),
     ("0 ?/8", "ratio", "shows the figure as a fraction"),
-    ("[>=1]$#,##0;$#,##0.0000", "price", "shows the price to no decimal place"),
+    # (review 169: named by its condition, not by an example the condition may leave alone)
+    ("[>=1]$#,##0;$#,##0.0000", "price", "shows the price to no decimal place where its condition [>=1] holds"),
+    ("[>=100]#,##0;[<=-100]-#,##0;#,##0.00", "ratio", "shows the ratio to no decimal place where its condition "
+     "[>=100] holds"),
     ("[<0]-$0.0000;$0", "eps", "shows earnings per share to no decimal place"),
     # (review 167: each kind a rule names, tried: a kind taken out of its list went unseen)
     *[(f"{code}0.00%", kind, "shows the figure as a percentage, 100 times what it is")

@@ -424,7 +424,8 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     shows_all = r"(?i)general|%" if kind in _DOLLARS + ("ratio", "quotient") else r"(?i)general|e[+-]|%"
     if kind in _WHOLE_MISREAD and (kind != "factor" if conditional else n == 0) and placeholders and not re.search(
             r"\.[0#?]|[/@]", codes) and not re.search(shows_all, unquoted):  # ("0." shows 8. for 7.94; review
-        return _WHOLE_MISREAD[kind]  # 165: "0E+00" 8E+00, a factor 0.5 5E-01)
+        return _WHOLE_MISREAD[kind] if not conditional else (  # 165: "0E+00" 8E+00, a factor 0.5 5E-01)
+            f"{_WHOLE_MISREAD[kind].split(':')[0]} where its condition {_condition(brackets)} holds")  # (review 169)
     if kind in _DOLLARS and (other := _other_currency(f"{literal} {codes}", section)):
         return f"shows another currency ({other}) than the workbook's dollars"
     # (a word says the sign as well as a minus: the layout's charge reads "$7,625,420.00 credit")
@@ -474,6 +475,12 @@ _FRACTIONAL = ("money", "charge", "amount", "price", "unit_price", "eps", "ratio
 _DOLLARS = ("money", "charge", "price", "eps", "amount", "unit_price")
 #: A currency a number format shows: a symbol, or an ISO code in words.
 _CURRENCY = re.compile(rf"[{_SYMBOLS}]|(?<![A-Za-z])(?:{_CODES})(?![A-Za-z])")
+
+
+def _condition(brackets: str) -> str:
+    """A section's condition as its format writes it (``[>=100]``), from its brackets."""
+    m = re.search(r"\[(?:<>|<=|>=|<|>|=)\s*-?[\d.]+\]", brackets)
+    return m.group() if m else "(its condition)"
 
 
 def _other_currency(literal: str, section: str) -> str | None:
