@@ -412,6 +412,11 @@ def test_an_owner_file_beside_a_links_target_is_named_by_its_path(book, tmp_path
             f"first, or delete {owner} (or pass --force)") in capsys.readouterr().err
     assert main(["refresh", str(link), "--tally", str(new_tally(book.parent)), "--force", "--no-backup"]) == 0
     assert f"--force went past {owner}, which says it is open in Excel by Jane Doe" in capsys.readouterr().err
+    # review 169: a link beside its target, given by its full path, names the target's owner file as such too
+    same = book.parent / "same.xlsm"
+    same.symlink_to(book.name)
+    assert main(["refresh", str(same), "--tally", str(new_tally(book.parent))]) == 3
+    assert f"(owner file {owner} beside the file its link points to)" in capsys.readouterr().err
 
 
 def test_a_source_open_in_excel_is_warned_of_through_a_link_in_another_folder(book, tmp_path, capsys):
