@@ -95,6 +95,17 @@ def test_the_note_counting_the_rest_names_merged_cells_as_the_cause():
     assert typed_over_rest(13, "figure(s)", cells(["Results!C9"], [], ["Results!C14"])) == rest.format(
         "the merged cells over formulas, or the formulas changed")
     assert typed_over_rest(13, "figure(s)", Overridden()) == rest.format("the values typed over formulas")
+    # review 169: the figures' own words name the merged cells among a formula changed, as the note does
+    from xlpy.workbook.saved_values import typed_over_why
+
+    assert typed_over_why(cells(["Results!C9"], [], ["Results!C14"])) == (
+        "it follows from the merged cells over formulas, or formulas changed, in 2 cells (Results!C9 and Results!C14; "
+        "the workbook computes from what they hold, the engine by the layout): unmerge the cells and put the layout's "
+        "formulas back, then validate again")
+    assert typed_over_why(cells(["Results!C9"], ["Results!C16"], ["Results!C14"])).startswith(
+        "it follows from the values typed over, merged cells over formulas, or formulas changed, in 3 cells")
+    assert typed_over_why(cells([], ["Results!C16"], ["Results!C14"])).startswith(
+        "it follows from the values typed over, or formulas changed, in 2 cells")
 
 
 def _results_columns(src, dst, old: str, new: str):

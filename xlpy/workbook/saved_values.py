@@ -58,11 +58,8 @@ _VALUE = re.compile(r"<(\w+:)?v\s*/>|<(\w+:)?v\b[^>]*>.*?</(\w+:)?v>", re.DOTALL
 
 
 def engine_cells(expected: dict) -> dict[tuple[str, str], object]:
-    """(sheet, cell) -> value, of the figures :func:`xlpy.workbook.expected.expected_cells` gives whose value the engine knows.
-
-    ``Check`` keeps only its native column: the function column and the flags
-    need our worksheet functions, which only the spreadsheet application runs.
-    """
+    """(sheet, cell) -> value, of the figures :func:`xlpy.workbook.expected.expected_cells` gives whose value the
+    engine knows: ``Check`` its native column alone (its function column and flags need our worksheet functions)."""
     out = {}
     for (sheet, ref), e in expected.items():
         if sheet not in SAVED_SHEETS:
@@ -91,11 +88,8 @@ def _value_text(value, date1904: bool) -> tuple[str, str]:
 
 
 def _drop_values(body: bytes) -> bytes:
-    """*body* without the saved value of any formula cell: each ``<v>`` right after ``</f>`` or ``<f .../>``.
-
-    Found with ``bytes.find`` (a regular expression would try every ``<`` of a
-    long table); only the ``<v>`` elements themselves are looked at.
-    """
+    """*body* without the saved value of any formula cell: each ``<v>`` right after ``</f>`` or ``<f .../>``, found
+    with ``bytes.find`` (a regular expression would try every ``<`` of a long table)."""
     m = re.search(rb"<(\w+:)?(?:row|c)\b", body)
     p = (m.group(1) or b"") if m else b""
     f_close, v_open, v_close = b"</" + p + b"f>", b"<" + p + b"v", b"</" + p + b"v>"
@@ -646,9 +640,12 @@ def _changed_why(cells: Sequence[str], n: int, changed: int, follows: str, named
     if n == 1:
         return (f"{follows} from the formula changed in {cells[0]} (the workbook computes by that formula, the "
                 "engine by the layout's): put the layout's formula back, then validate again")
-    what = "formulas changed" if changed == n else "values typed over, or formulas changed,"
-    return (f"{follows} from the {what} in {n:,} cells ({named}; the workbook computes from what they "
-            "hold, the engine by the layout): put the layout's formulas back, then validate again")
+    merged = len(set(cells) & getattr(cells, "merged", set()))  # (review 169: merged cells among them, said so)
+    what = "formulas changed" if changed == n else ", ".join(["values typed over"] * (n - changed - merged > 0) + [
+        "merged cells over formulas"] * bool(merged)) + ", or formulas changed,"
+    return (f"{follows} from the {what} in {n:,} cells ({named}; the workbook computes from what they hold, the "
+            f"engine by the layout): {'unmerge the cells and ' * bool(merged)}put the layout's formulas back, then "
+            "validate again")
 
 
 def typed_over_rest(shown: int, what: str, cells: Sequence[str] = ()) -> str | None:
