@@ -654,6 +654,29 @@ def test_a_columns_formulas_made_by_string_format_are_the_layouts(standard_books
     assert checked >= 7  # the holder table's six and the price table's
 
 
+def test_a_merged_block_below_a_growing_table_is_one_finding_not_one_a_cell(holders):
+    """Review 169: a block two rows deep across the table's width below History, which a refresh grows into, was
+    named cell by cell; it is one finding, naming its first cell and how many more of the block are in the way."""
+    _, lay = _layout(holders)
+    wb = load_workbook(holders, keep_vba=True)
+    sheet, t = lay.table("tblHistory")
+    below, first = t.last_row + 1, get_column_letter(t.first_col)
+    end = get_column_letter(t.first_col + len(t.columns) - 1)
+    wb[sheet.title].merge_cells(f"{first}{below}:{end}{below + 1}")
+    wb.save(holders)
+    before = holders.read_bytes()
+    with pytest.raises(InputErrors) as info:
+        _refresh([str(holders), "--tally", str(_write_csv(holders.parent / "new.csv", _tally_rows(3))),
+                  "--no-backup"])
+    said = [str(p) for p in info.value.problems if "merged" in str(p)]
+    assert said == [f"{holders.name}: {sheet.title}!{first}{below}: is part of merged cells: tblHistory grows to row "
+                    f"{below}, and "
+                    "Excel cannot write part of a merged block; unmerge it (Home > Merge & Center) or move it (it and "
+                    f"{len(t.columns) - 1:,} more cells of the merged block {first}{below}:{end}{below + 1} in the "
+                    "way)"], said
+    assert holders.read_bytes() == before
+
+
 @pytest.mark.parametrize("merge", ["A{r}:B{r}", "M{r}:N{r}"])
 def test_xlpy_refresh_on_the_file_refuses_merged_cells_below_a_growing_table(holders, merge):
     """Review: only the button refused merged cells below a growing table; `xlpy refresh` on the file grew History

@@ -415,11 +415,24 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
                      for j, v in enumerate(row) if v is not None and v != ""]
         merged = getattr(book, "merged", None)  # Excel refuses a write to part of a merged block, repairs a file
         said = {e.field for e in held}
-        found += held + [InputError(f"{sheet.title}!{ref}", None, f"is part of merged cells: {name} grows to row "
+        blocks = _by_block(book, sheet.title, [ref for ref in (merged(sheet.title, area) if merged else [])
+                                               if f"{sheet.title}!{ref}" not in said])
+        found += held + [InputError(f"{sheet.title}!{refs[0]}", None, f"is part of merged cells: {name} grows to row "
                                     f"{new_last}, and Excel cannot write part of a merged block; unmerge it (Home > "
-                                    "Merge & Center) or move it", show_value=False)
-                         for ref in (merged(sheet.title, area) if merged else []) if f"{sheet.title}!{ref}" not in said]
+                                    "Merge & Center) or move it" + (f" (it and {len(refs) - 1:,} more cells of the "
+                                    f"merged block {block} in the way)" if len(refs) > 1 else ""), show_value=False)
+                         for block, refs in blocks.items()]
     return found
+
+
+def _by_block(book, sheet: str, refs: list[str]) -> dict[str, list[str]]:
+    """*refs* by the merged block each is in (its own cell where the book cannot say), in their order: one block over
+    two rows of a table's width is one finding, not 22 (review 169)."""
+    area = getattr(book, "merge_area", None)
+    out: dict[str, list[str]] = {}
+    for ref in refs:
+        out.setdefault((area(sheet, ref) if area else None) or ref, []).append(ref)
+    return out
 
 
 def typed_below(book, name: str, sheet: str, t: Table, last: int) -> list[InputError]:
