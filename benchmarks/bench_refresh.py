@@ -193,8 +193,8 @@ def main(argv=None) -> int:
     print(f"(c) without its seal:     {unsealed_s * 1000:8.1f} ms  ({unsealed_s / pandas_s:.2f}x pandas: the holder sheet "
           "searched in full first)")
     grown_s = min(grown_times)
-    print(f"(e) one line more:        {grown_s * 1000:8.1f} ms  ({grown_s / pandas_s:.2f}x pandas: the table grown by a "
-          "line, its dimension and validations moved)")
+    print(f"(e) one line more:        {grown_s * 1000:8.1f} ms  ({grown_s / pandas_s:.2f}x pandas: the table grown "
+          "by a line, its dimension and validations moved)")
     if saved_times:
         saved_s = min(saved_times)
         print(f"(d) saved by LibreOffice: {saved_s * 1000:8.1f} ms  ({saved_s / pandas_s:.2f}x pandas: shared strings, "

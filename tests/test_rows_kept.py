@@ -258,8 +258,8 @@ def test_a_column_cleared_to_general_as_libreoffice_writes_it_is_written_in_the_
 
 
 def test_a_first_lines_style_past_the_style_sheet_or_without_a_number_format_has_lost_the_layouts():
-    """Review 167: a style one past the last (a damaged index), or one whose ``<xf>`` names no number format (0, General,
-    as OOXML reads it), has lost the layout's; a column whose layout format is General has nothing to lose."""
+    """Review 167: a style one past the last (a damaged index), or one whose ``<xf>`` names no number format (0,
+    General, as OOXML reads it), has lost the layout's; a column whose layout format is General has nothing to lose."""
     from xlpy.workbook.style_map import _lost
 
     xfs = ['<xf numFmtId="0" fontId="0"/>', '<xf numFmtId="3" fontId="0"/>', '<xf fontId="1"/>']

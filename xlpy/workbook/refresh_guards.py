@@ -173,7 +173,7 @@ def open_elsewhere(report, seen, folder: Path) -> list[str]:
         opened = opened_by(file) if file.is_file() else None
         if opened is not None:
             app, who, owner = opened
-            out.append(f"{named.path}: is open in {app} by {who} ({owner} {beside(owner)}): this refresh read it as last "
-                       "saved, so what is typed there and not saved is not in the workbook; save it there, then "
+            out.append(f"{named.path}: is open in {app} by {who} ({owner} {beside(owner)}): this refresh read it as "
+                       "last saved, so what is typed there and not saved is not in the workbook; save it there, then "
                        "refresh again")
     return out
