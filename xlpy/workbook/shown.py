@@ -398,8 +398,6 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if re.search("[%％٪﹪]", literal) or re.search(r"\*[%％٪﹪]", section):  # (review 165: *% fills with them)
         return "shows a percent sign that does not multiply the figure by 100"
     if n < 2 and not placeholders and not dated:
-        if conditional and re.search(r"\[=\s*0\]", brackets) and literal.strip() in _DASHES:
-            return None  # (review 169: a dash for zero, as the accounting format's third section shows it)
         return f"shows {literal.strip()!r} in place of the figure{which}" if literal.strip() else \
             f"hides the figure{which}"
     scale = len(m.group(1)) if (m := re.search(r"[0#?.](,+)(?![0#?,])", codes)) else 0
@@ -469,8 +467,6 @@ _WHOLE_MISREAD = {
 _TO_THE_UNIT = ("count", "count4", "money", "charge", "amount", "price", "unit_price", "eps", "ratio", "quotient")
 #: ... of them, those of whole shares or dollars, whose digits an exponent hides ($7.39 as 7.39E+00 hides none).
 _WHOLE = ("count", "count4", "money", "charge", "amount")
-#: What a section for zero alone may show in place of 0, as the accounting format's dash.
-_DASHES = ("-", "–", "—", "0")
 #: The kinds of figure with decimals, which a fraction's format (``# ?/?``) shows as another figure.
 #: (A proration factor is left to its own: 1/2, as offers state one, review 143; a condition such as [>=1] on it takes
 #: 1 alone, which no decimal place shows exactly. A price's [>=1] takes $7.39, shown $7: review 163.)
