@@ -417,6 +417,15 @@ def test_an_owner_file_beside_a_links_target_is_named_by_its_path(book, tmp_path
     same.symlink_to(book.name)
     assert main(["refresh", str(same), "--tally", str(new_tally(book.parent))]) == 3
     assert f"(owner file {owner} beside the file its link points to)" in capsys.readouterr().err
+    # review 170: a link to a link, the middle one open in Excel, was refreshed without a word
+    owner.unlink()
+    (tmp_path / "desk" / "chain.xlsm").symlink_to(same)
+    middle = book.parent / "~$same.xlsm"
+    excel_owner_file(book.parent, "same.xlsm", "Jane Doe")
+    before = book.read_bytes()
+    assert main(["refresh", str(tmp_path / "desk" / "chain.xlsm"), "--tally", str(new_tally(book.parent))]) == 3
+    assert f"(owner file {middle} beside the file its link points to)" in capsys.readouterr().err
+    assert book.read_bytes() == before
 
 
 def test_a_source_open_in_excel_is_warned_of_through_a_link_in_another_folder(book, tmp_path, capsys):

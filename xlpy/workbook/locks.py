@@ -123,7 +123,7 @@ def read_small(path: Path) -> bytes:
 def opened_by(path: Path) -> tuple[str, str, str] | None:
     """Who has *path* open, by the owner file beside it or its target: (``Excel`` or ``LibreOffice``, who, the owner
     file: its name beside *path*, its path beside a link's target, reviews 164 and 169), or None."""
-    places = {(path.parent, path.name), (target_of(path).parent, target_of(path).name)}
+    places = {(p.parent, p.name) for p in [*_links(path), target_of(path)]}  # (a link to a link: review 170)
     for folder, name in sorted(places):
         excel, office = folder / f"~${name}", folder / f".~lock.{name}#"
         shown = (lambda f: f.name if (folder, name) == (path.parent, path.name) else str(f))
@@ -133,6 +133,14 @@ def opened_by(path: Path) -> tuple[str, str, str] | None:
             who = libreoffice_owner(read_small(office).decode("utf-8", errors="replace"))
             return "LibreOffice", who or "someone (the lock file names no one)", shown(office)
     return None
+
+
+def _links(path: Path) -> list[Path]:
+    """*path* and each link it goes through to its target, in turn (as many as the system follows: 40)."""
+    out = [path]
+    while out[-1].is_symlink() and len(out) <= 40:
+        out.append(out[-1].parent / os.readlink(out[-1]))
+    return out
 
 
 def beside(file: str) -> str:
