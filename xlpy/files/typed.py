@@ -149,7 +149,7 @@ ARGUMENTS = Scheme(serials=True, ignore_case=True, stored_number=STORED_NUMBER, 
 _VALUE_READS = re.compile(r"\(?\s*-?\s*[$€£¥]?\s*(-?[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*[%$€£¥]?-?\s*\)?")
 #: The ways a day is written other than ISO's that DATEVALUE() reads in one country or another (``2/20/2004``,
 #: ``20.02.2004``, ``Feb 20, 2004``).
-_LOCAL_DAYS = ("%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%m-%d-%Y",
+_LOCAL_DAYS = ("%Y-%m-%d", "%Y.%m.%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%m-%d-%Y",
                "%d-%m-%Y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y")
 
 
@@ -244,8 +244,9 @@ class Reader:
         """What "must be a number" adds for *text*: the scheme's :attr:`~Scheme.stored_number` when the text reads
         as a number (``274,000``, ``7.94``), else its :attr:`~Scheme.not_text`."""
         if self.scheme.stored_number:
-            bare = m.group(1) if (m := _VALUE_READS.fullmatch(text.strip())) and (text.strip()[:1] == "(") == (
-                text.strip()[-1:] == ")") else text  # (review 168: "$9.60", "50%", "(1,000)" too, as VALUE() reads)
+            t = text.strip()  # (review 168: "$9.60", "50%", "(1,000)" too, as VALUE() reads; 170: one sign at most)
+            bare = m.group(1) if (m := _VALUE_READS.fullmatch(t)) and (t[:1] == "(") == (t[-1:] == ")") and sum(
+                map(t.count, "-(")) <= 1 and sum(map(t.count, "$€£¥%")) <= 1 else text
             try:
                 to_decimal(bare, "")
             except InputError:
@@ -388,14 +389,14 @@ class Reader:
 
 
 def _local_day(text: str) -> bool:
-    """Whether *text* is a day written another way than ISO's (:data:`_LOCAL_DAYS`): ``2004-02-30`` or
-    ``13/13/2004`` is no day at all (review 169: both were told to use DATEVALUE())."""
+    """Whether *text* is a day from 1900 on written another way than ISO's (:data:`_LOCAL_DAYS`; ``2004-2-20`` too):
+    ``2004-02-30`` or ``13/13/2004`` is no day at all (review 169: both were told to use DATEVALUE())."""
     for how in _LOCAL_DAYS:
         try:
-            dt.datetime.strptime(text, how)
+            day = dt.datetime.strptime(text, how)
         except ValueError:
             continue
-        return True
+        return day.year >= 1900  # (review 170: DATEVALUE() reads no day before 1900; 2004-2-20 is one it reads)
     return False
 
 
