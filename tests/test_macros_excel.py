@@ -675,6 +675,15 @@ def test_a_merged_block_below_a_growing_table_is_one_finding_not_one_a_cell(hold
                     f"{len(t.columns) - 1:,} more cells of the merged block {first}{below}:{end}{below + 1} in the "
                     "way)"], said
     assert holders.read_bytes() == before
+    wb = load_workbook(holders, keep_vba=True)  # two cells of a block in the way: "it and 1 more cell"
+    wb[sheet.title].unmerge_cells(f"{first}{below}:{end}{below + 1}")
+    second = get_column_letter(t.first_col + 1)
+    wb[sheet.title].merge_cells(f"{first}{below}:{second}{below}")
+    wb.save(holders)
+    with pytest.raises(InputErrors) as info:
+        _refresh([str(holders), "--tally", str(holders.parent / "new.csv"), "--no-backup"])
+    assert [str(p).split("move it ")[-1] for p in info.value.problems if "merged" in str(p)] == [
+        f"(it and 1 more cell of the merged block {first}{below}:{second}{below} in the way)"]
 
 
 @pytest.mark.parametrize("merge", ["A{r}:B{r}", "M{r}:N{r}"])

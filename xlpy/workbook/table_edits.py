@@ -419,8 +419,8 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
                                                if f"{sheet.title}!{ref}" not in said])
         found += held + [InputError(f"{sheet.title}!{refs[0]}", None, f"is part of merged cells: {name} grows to row "
                                     f"{new_last}, and Excel cannot write part of a merged block; unmerge it (Home > "
-                                    "Merge & Center) or move it" + (f" (it and {len(refs) - 1:,} more cells of the "
-                                    f"merged block {block} in the way)" if len(refs) > 1 else ""), show_value=False)
+                                    "Merge & Center) or move it" + (f" (it and {len(refs) - 1:,} more cell{'s' * (len(refs) > 2)} of "
+                                    f"the merged block {block} in the way)" if len(refs) > 1 else ""), show_value=False)
                          for block, refs in blocks.items()]
     return found
 
