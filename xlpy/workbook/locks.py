@@ -123,10 +123,11 @@ def read_small(path: Path) -> bytes:
 def opened_by(path: Path) -> tuple[str, str, str] | None:
     """Who has *path* open, by the owner file beside it or its target: (``Excel`` or ``LibreOffice``, who, the owner
     file: its name beside *path*, its path beside a link's target, reviews 164 and 169), or None."""
-    places = {(p.parent, p.name) for p in [*_links(path), target_of(path)]}  # (a link to a link: review 170)
+    real = (lambda p: (Path(os.path.realpath(p.parent)), p.name))  # (a folder by its real path: review 171)
+    places = {real(p) for p in [*_links(path), target_of(path)]}  # (a link to a link: review 170)
     for folder, name in sorted(places):
         excel, office = folder / f"~${name}", folder / f".~lock.{name}#"
-        shown = (lambda f: f.name if (folder, name) == (path.parent, path.name) else str(f))
+        shown = (lambda f: f.name if (folder, name) == real(path) else str(f))
         if excel.is_file():
             return "Excel", excel_owner(read_small(excel)) or "someone (the owner file names no one)", shown(excel)
         if office.is_file():
