@@ -115,6 +115,7 @@ def test_a_format_that_shows_the_figure_is_no_finding(fmt):
     ("[<0]-$0.0000;$0", "eps", "shows earnings per share to no decimal place"),
     ("[>=100]#,##0.00;0", "ratio", "shows the ratio to no decimal place for the figures the format's conditions "
      "leave to it"),  # (review 170: "where its condition (its condition) holds")
+    ("[>=1E+3]$#,##0;$0.0000", "price", "shows the price to no decimal place where its condition [>=1E+3] holds"),
     # (review 170: a dash for zero let a lone [=0]"-" pass, every figure shown as a dash; LibreOffice shows a negative
     # figure under [=0]"-";#,##0.00 without its sign)
     ('[=0]"-"', "charge", "shows '-' in place of the figure"),

@@ -425,7 +425,7 @@ def _section_problem(n: int, section: str, kind: str, count: int, conditional: b
     if kind in _WHOLE_MISREAD and (kind != "factor" if conditional else n == 0) and placeholders and not re.search(
             r"\.[0#?]|[/@]", codes) and not re.search(shows_all, unquoted):  # ("0." shows 8. for 7.94; review
         return _WHOLE_MISREAD[kind] if not conditional else (  # 165: "0E+00" 8E+00, a factor 0.5 5E-01)
-            f"{_WHOLE_MISREAD[kind].split(':')[0]} {_condition(brackets)}")  # (reviews 169, 170)
+            f"{_WHOLE_MISREAD[kind].split(':')[0]} {_condition(section)}")  # (reviews 169, 170, 171)
     if kind in _DOLLARS and (other := _other_currency(f"{literal} {codes}", section)):
         return f"shows another currency ({other}) than the workbook's dollars"
     # (a word says the sign as well as a minus: the layout's charge reads "$7,625,420.00 credit")
@@ -477,10 +477,10 @@ _DOLLARS = ("money", "charge", "price", "eps", "amount", "unit_price")
 _CURRENCY = re.compile(rf"[{_SYMBOLS}]|(?<![A-Za-z])(?:{_CODES})(?![A-Za-z])")
 
 
-def _condition(brackets: str) -> str:
-    """Which figures a section of a format with conditions shows, from its brackets: ``where its condition [>=100]
-    holds``, or those no condition takes."""
-    m = re.search(r"\[(?:<>|<=|>=|<|>|=)\s*-?[\d.]+(?:[eE][+-]?\d+)?\]", brackets)
+def _condition(section: str) -> str:
+    """Which figures a section of a format with conditions shows: ``where its condition [>=100] holds``, as the
+    format writes it, or those no condition takes."""
+    m = re.search(r"\[\s*(?:<>|<=|>=|<|>|=)\s*[-+]?[\d.]+(?:[eE][+-]?\d+)?\s*\]", section)
     return f"where its condition {m.group()} holds" if m else "for the figures the format's conditions leave to it"
 
 
