@@ -428,9 +428,11 @@ def test_an_owner_file_beside_a_links_target_is_named_by_its_path(book, tmp_path
     assert book.read_bytes() == before
     (tmp_path / "d2").mkdir()  # review 171: through relative links, the file is named by its real path, no ".."
     (tmp_path / "d2" / "rel.xlsm").symlink_to(Path("..") / "desk" / "chain.xlsm")
+    middle.unlink()
+    excel_owner_file(tmp_path / "desk", "chain.xlsm", "Jane Doe")
     assert main(["refresh", str(tmp_path / "d2" / "rel.xlsm"), "--tally", str(new_tally(book.parent))]) == 3
-    assert f"(owner file {Path(os.path.realpath(middle))} beside the file its link points to)" in \
-        capsys.readouterr().err
+    chain = Path(os.path.realpath(tmp_path / "desk")) / "~$chain.xlsm"
+    assert f"(owner file {chain} beside the file its link points to)" in capsys.readouterr().err
 
 
 def test_a_source_open_in_excel_is_warned_of_through_a_link_in_another_folder(book, tmp_path, capsys):
