@@ -149,8 +149,9 @@ ARGUMENTS = Scheme(serials=True, ignore_case=True, stored_number=STORED_NUMBER, 
 _VALUE_READS = re.compile(r"\(?\s*-?\s*[$€£¥]?\s*(-?[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*[%$€£¥]?-?\s*\)?")
 #: The ways a day is written other than ISO's that DATEVALUE() reads in one country or another (``2/20/2004``,
 #: ``20.02.2004``, ``Feb 20, 2004``).
-_LOCAL_DAYS = ("%Y-%m-%d", "%Y.%m.%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%m-%d-%Y",
-               "%d-%m-%Y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y")
+_LOCAL_DAYS = ("%Y-%m-%d", "%Y.%m.%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y",
+               "%d.%m.%y", "%m-%d-%Y", "%d-%m-%Y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y",
+               "%d-%b-%y")
 
 
 class Reader:

@@ -419,10 +419,15 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
                                                if f"{sheet.title}!{ref}" not in said])
         found += held + [InputError(f"{sheet.title}!{refs[0]}", None, f"is part of merged cells: {name} grows to row "
                                     f"{new_last}, and Excel cannot write part of a merged block; unmerge it (Home > "
-                                    "Merge & Center) or move it" + (f" (it and {len(refs) - 1:,} more cell{'s' * (len(refs) > 2)} of "
-                                    f"the merged block {block} in the way)" if len(refs) > 1 else ""), show_value=False)
+                                    f"Merge & Center) or move it{_more(refs, block)}", show_value=False)
                          for block, refs in blocks.items()]
     return found
+
+
+def _more(refs: list[str], block: str) -> str:
+    """`` (it and 15 more cells of the merged block B27:Q28 in the way)`` for the cells *refs* of *block*."""
+    n = len(refs) - 1
+    return f" (it and {n:,} more cell{'s' * (n > 1)} of the merged block {block} in the way)" if n else ""
 
 
 def _by_block(book, sheet: str, refs: list[str]) -> dict[str, list[str]]:
