@@ -71,15 +71,14 @@ def test_a_mapping_file_notepad_saved_as_unicode_is_read_and_one_in_cp1252_named
         "map.toml: is not UTF-8 text (byte 0xfc at offset 24); save it as UTF-8"]
 
 
-def test_a_holder_id_holding_a_control_character_is_refused_for_a_workbook(tmp_path):
-    """A tab in a holder id: a workbook would show none.  (A line break is refused by every command, below.)"""
-    from xlpy.workbook.data import holder_problems
-
+def test_a_holder_id_holding_a_control_character_is_refused_by_every_command(tmp_path):
+    """A tab in a holder id: a workbook would show none, and ``compute`` counted it as a holder of its own (review
+    169).  A line break keeps its own words (below); a line separator (U+2028) breaks a line as one does."""
     path = write(tmp_path, 'holder_id,units,method,status\r\nJones\tTrust,5,book-entry,tendered\r\n'
-                           'A-1,5,book-entry,tendered\r\n')
-    table = sources.read_tally(path)
-    assert [str(p).split(", got")[0] for p in holder_problems(table, "t.csv", 21)] == [
-        "t.csv: row 2, column holder_id: holds a control character (U+0009), which a one-line value does not hold"]
+                           'A-1,5,book-entry,tendered\r\nB\u2028C,5,book-entry,tendered\r\n')
+    assert [p.split(", got")[0] for p in problems(sources.read_tally, path)] == [
+        "t.csv: row 2, column holder_id: holds a control character (U+0009), which a one-line value does not hold",
+        "t.csv: row 4, column holder_id: holds a line separator (U+2028), which a one-line value does not hold"]
 
 
 FIX = ("delete the stray quote, or close the quoted value on its line (a quote inside a quoted value is written "

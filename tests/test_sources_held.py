@@ -232,13 +232,18 @@ def test_a_count_files_header_problems_do_not_contradict_each_other(tmp_path):
                                         ("\x01", "a control character")])
 def test_a_holder_id_a_workbook_cannot_store_is_named_by_row_and_character(tmp_path, char, kind):
     """U+FFFE and U+FFFF are no control characters, but XML forbids them: written into the holder table, the
-    workbook opened nowhere (build and refresh said nothing)."""
+    workbook opened nowhere (build and refresh said nothing).  The tally's reader refuses them, for every command
+    (review 169: ``compute`` took them); a holder table from elsewhere is refused in the same words."""
+    from xlpy.engine.model import HolderTable
     from xlpy.workbook.data import holder_problems
 
     path = tally(tmp_path, HEADER + "a-1,10,book-entry,tendered\n" + f"DTC{char}-0022,5,book-entry,tendered\n")
-    assert [str(p) for p in holder_problems(sources.read_tally(path), "t.csv", 21)] == [
-        f"t.csv: row 3, column holder_id: holds {kind} (U+{ord(char):04X}), which a workbook cannot store, got "
-        f"{'DTC' + char + '-0022'!r}"]
+    said = (f"t.csv: row 3, column holder_id: holds {kind} (U+{ord(char):04X}), which a workbook cannot store, got "
+            f"{'DTC' + char + '-0022'!r}")
+    assert problems(sources.read_tally, path) == [said]
+    table = HolderTable(holder_id=("a-1", f"DTC{char}-0022"), units=(10, 5), method=("book-entry",) * 2,
+                        status=("tendered",) * 2)
+    assert [str(p) for p in holder_problems(table, "t.csv", 21)] == [said]
 
 
 def test_an_xlsx_tally_read_from_an_empty_sheet_names_it_and_the_others(tmp_path):

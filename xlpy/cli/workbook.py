@@ -432,9 +432,8 @@ def _earlier_layout(path: Path) -> str | None:
 def _in_offer_file(problem: InputError, name: str, offer) -> InputError:
     """*problem* as ``xlpy compute`` words it: the offer file, then the key (``tally.file`` for a tally's line)."""
     source = offer.tally.holders.source if offer.tally.holders is not None else None
-    if source and problem.field.startswith(f"{source}: "):  # the file by its name, as the tally's reader says it
-        problem = problem.reworded(Path(source).name + problem.field[len(source):])  # (a counting line stays one)
-        return problem.located(f"{name}: tally.file")
+    if source and problem.field.startswith(f"{source}: "):  # the file as the offer file writes it, as compute says
+        return problem.located(f"{name}: tally.file")  # it (data/t.csv: row 2; it said t.csv: row 2 before)
     return problem.located(name)
 
 

@@ -21,9 +21,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from .typed import character
+from .typed import character, unstorable
 
-__all__ = ["EXCEL_ERRORS", "LOOKS_LIKE", "case_twins", "case_twins_warning", "counted_alike", "odd_ids"]
+__all__ = ["EXCEL_ERRORS", "LOOKS_LIKE", "case_twins", "case_twins_warning", "controlled_ids", "counted_alike",
+           "odd_ids"]
 
 #: The error values Excel writes for a formula that failed (and so exports to CSV as text).
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -91,6 +92,31 @@ def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Calla
         said = {i for i, _ in reordered}  # (refused once: not again as looking like another line)
         out += reordered + [(i, why) for i, why in _look_alikes(ids, row_of, text) if i not in said]
     return sorted(out)
+
+
+#: The bytes of ASCII text a one-line holder id may hold, NUL, which joins the ids, and the line breaks, which the
+#: reader names in words of their own (:func:`controlled_ids`).
+_ID_BYTES = bytes(range(32, 127)) + b"\0\r\n"
+_BREAKS = str.maketrans("\r\n", "  ")
+
+
+def controlled_ids(ids: Sequence[str], joined: str | None) -> list[tuple[int, str]]:
+    """(line, why) of each holder id holding a control character, a line or paragraph separator, or a character a
+    workbook cannot store (:func:`~xlpy.files.typed.unstorable`): a damaged file, or an id pasted with a tab or a
+    line break in it, which ``compute`` would count as a holder of its own and ``build`` and ``refresh`` would
+    refuse.  A line break (CR, LF) is left to the reader's own words for it
+    (:func:`xlpy.files.quotes.line_break_problems`).  *ids*: the column's text, stripped; *joined*:
+    ``"\\0".join(ids)`` when the reader took it (ASCII), checked at C speed (some 5 ms a million lines).
+
+    >>> controlled_ids(["DTC-0022", "DTC\x01-0024"], None)
+    [(1, 'holds a control character (U+0001), which a workbook cannot store')]
+    """
+    if joined is not None and joined.isascii():
+        if not joined.encode("ascii").translate(None, _ID_BYTES):
+            return []
+    elif not unstorable("".join(ids).translate(_BREAKS), controls=True):
+        return []
+    return [(i, why) for i, h in enumerate(ids) if (why := unstorable(h.translate(_BREAKS), controls=True))]
 
 
 def _look_alikes(ids: Sequence[str], row_of: Callable[[int], int], text: str) -> list[tuple[int, str]]:

@@ -29,7 +29,7 @@ from ..engine.numbers import EXACT_FLOATS, INEXACT_NUMBER, engine_context, whole
 from . import steady
 from .sniff import DEFAULT_ENCODING, ENCODING_WANTED, not_utf8, text_encoding, toml_data, toml_text
 from .mapping_tables import TOP, column_problems, mapped_header_missing, other_kinds_key, unknown_key, word_problems
-from .holder_ids import odd_ids
+from .holder_ids import controlled_ids, odd_ids
 from .quotes import line_break_problems, unclosed_quote
 from .totals import misspelt_not_totals, not_totals_problems, totals_rows
 from .typed import unstorable
@@ -549,7 +549,11 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
             if not h:
                 problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
-    for i, why in sorted(_rounded_ids(ids_raw, ids, joined) + odd_ids(ids_raw, ids, joined, row_of)):
+    # (review 169: compute took an id with a control character, which build and refresh refused)
+    odd = controlled_ids(ids, joined)
+    said = {i for i, _ in odd}
+    odd += [(i, why) for i, why in odd_ids(ids_raw, ids, joined, row_of) if i not in said]
+    for i, why in sorted(_rounded_ids(ids_raw, ids, joined) + odd):
         problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why))
     at_totals = len(problems)  # (its problems go here, once the statuses are known)
     _missing_columns(found, mapping, name, headers, problems)

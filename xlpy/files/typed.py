@@ -50,8 +50,9 @@ MISSING = object()
 #: tab, line feed and carriage return; lone surrogates; the noncharacters U+FFFE and U+FFFF). A workbook written
 #: with one is a file no spreadsheet program opens.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-#: The same, and every other control character (Unicode category Cc: tab, line feed, DEL, C1 controls).
-_UNSTORABLE_OR_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The same, and every other control character (Unicode category Cc: tab, line feed, DEL, C1 controls), and the
+#: line and paragraph separators (U+2028, U+2029), which break a line as a line feed does.
+_UNSTORABLE_OR_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 #: The characters a cell holds.
 CELL_TEXT = 32767
 
@@ -404,13 +405,14 @@ def _local_day(text: str) -> bool:
 def unstorable(text: str, controls: bool = False) -> str:
     """Why *text* cannot be stored in a workbook, naming its first such character ("" when it can be): one XML 1.0
     does not allow, or, with *controls*, any control character (tab and line feed too: no one-line text holds
-    them). ``holds a noncharacter (U+FFFE), which a workbook cannot store``; ``holds a control character (U+0009),
+    them) or line or paragraph separator (U+2028, U+2029). ``holds a noncharacter (U+FFFE), which a workbook cannot store``; ``holds a control character (U+0009),
     which a one-line value does not hold``."""
     found = (_UNSTORABLE_OR_CONTROL if controls else _UNSTORABLE).search(text)
     if found is None:
         return ""
     ch = found.group()
     kind = ("a control character" if unicodedata.category(ch) == "Cc" else
+            "a line separator" if ch == "\u2028" else "a paragraph separator" if ch == "\u2029" else
             "a lone surrogate" if "\ud800" <= ch <= "\udfff" else "a noncharacter")
     # (review 165: a tab, line break, DEL or C1 control is stored, but no one-line value holds it)
     where = "a workbook cannot store" if _UNSTORABLE.match(ch) else "a one-line value does not hold"
