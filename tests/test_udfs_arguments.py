@@ -129,6 +129,11 @@ BAD_CALLS = [
     ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, "-$9.60"), "price", "a number stored as text"),
     ("AVERAGING_WINDOW", ("2004-2-20",), "expiration", "a date stored as text"),
     ("AVERAGING_WINDOW", ("1/2/1850",), "expiration", 'must be a date, got "1/2/1850"'),
+    # (review 171: VALUE() reads scientific notation too; "E3" and "1E" are no numbers)
+    ("INDUCED_CHARGE", ("1E3", 7.94, 3.2, 9.6), "units", "a number stored as text"),
+    ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, "9.6e-0"), "price", "a number stored as text"),
+    ("INDUCED_CHARGE", ("E3", 7.94, 3.2, 9.6), "units", 'must be a number, got "E3"'),
+    ("INDUCED_CHARGE", ("1E", 7.94, 3.2, 9.6), "units", 'must be a number, got "1E"'),
     ("SHARES_ISSUED", ([[150.0], ["2"]], 7.94), "units (cell 2)", "a number stored as text"),
     ("INDUCED_CHARGE", ("a\u2028b\tc", 7.94, 3.2, 7.39), "units", 'must be a number, got "a\\u2028b\\tc"'),
     ("INDUCED_CHARGE", (274000.0, 7.94, 1e300, 7.39), "offer_ratio",
