@@ -227,3 +227,33 @@ def test_validate_names_a_pipe_or_a_device_given_as_the_workbook_and_does_not_wa
     said = [line for line in capsys.readouterr().out.splitlines() if "[structure]" in line]
     assert said == [f"{name}: file: is a pipe or a device, not a workbook: save it to a file and give that [structure]"
                     for name in ("book.xlsm", os.devnull)]
+
+
+def test_a_link_that_leads_nowhere_or_in_a_loop_is_named_as_one(deal, capsys):
+    """Review 170: a symbolic link to a file not there (a share not mounted), or a loop of links, was "workbook not
+    found", as if nothing were there; ``build`` alone said it was a link.  Each command says where the link leads."""
+    os.symlink("nowhere.xlsm", "a.xlsm")
+    os.symlink("a.xlsm", "chain.xlsm")
+    os.symlink("c.xlsm", "b.xlsm")
+    os.symlink("b.xlsm", "c.xlsm")
+    missing = "which is not there (a share not mounted, a file moved or renamed?): mount it, or point the link at the"
+    assert cli.main(["refresh", "a.xlsm", "--tally", "data/" + TALLY]) == 2
+    assert capsys.readouterr().err == f"xlpy refresh: a.xlsm: is a symbolic link to nowhere.xlsm, {missing} workbook\n"
+    assert cli.main(["compute", "chain.xlsm"]) == 2
+    assert capsys.readouterr().err == (
+        f"xlpy compute: chain.xlsm: is a symbolic link to a.xlsm, which leads through 1 more link to nowhere.xlsm, "
+        f"{missing} workbook\n")
+    assert cli.main(["validate", "b.xlsm"]) == 1
+    assert ("b.xlsm: file: is a symbolic link to c.xlsm, in a loop of links that never reaches a file (b.xlsm -> "
+            "c.xlsm -> b.xlsm): point the link at the workbook: expected b.xlsm, found nothing"
+            ) in capsys.readouterr().out
+    os.symlink("gone.csv", "t.csv")  # the tally, and the offer file, alike
+    for argv, what in ((["compute", "t.csv"], "offer file"), (["refresh", "book.xlsm", "--tally", "t.csv"], None)):
+        if what is None:
+            assert cli.main(["build", "offer.toml", "-o", "book.xlsm", "--no-validate"]) == 0
+            capsys.readouterr()
+            what = "tally file"
+        assert cli.main(argv) == 2
+        assert f"t.csv: is a symbolic link to gone.csv, {missing} {what}\n" in capsys.readouterr().err
+    assert not os.path.lexists("nowhere.xlsm") and sorted(os.listdir()) == [
+        "a.xlsm", "b.xlsm", "book.xlsm", "c.xlsm", "chain.xlsm", "data", "offer.toml", "short.csv", "t.csv"]

@@ -47,7 +47,7 @@ def _check_workbook(book: Path, out: Path) -> None:
     if book.is_dir():
         raise InputError(str(book), None, "is a folder, not a workbook", show_value=False)
     if not book.is_file():  # (a pipe or a device is named as one: it is there)
-        raise steady.not_a_file(book, "a workbook") or InputError(str(book), None, "workbook not found",
+        raise steady.not_a_file(book, "a workbook") or InputError(str(book), None, steady.not_found(book, "workbook"),
                                                                   show_value=False)
     try:
         open(book, "rb").close()  # (is_zipfile says False for a file it cannot open)

@@ -257,7 +257,8 @@ def _count_file_rows(path: Path, mapping: sources.ColumnMapping) -> tuple[list[l
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     piped = steady.not_a_file(path, "a tally file")  # (a pipe; /dev/stdin, even redirected from a file)
     if piped is not None or not path.is_file():
-        raise InputErrors([piped or InputError(str(path), None, "tally file not found", show_value=False)])
+        raise InputErrors([piped or InputError(str(path), None, steady.not_found(path, "tally file"),
+                                               show_value=False)])
     steady.reading(path)
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
     if other := other_kinds_key(mapping, name, xlsx):  # (a CSV's sheet, an XLSX's encoding: never ignored unsaid)

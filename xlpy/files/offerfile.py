@@ -216,7 +216,8 @@ def load(path: str | os.PathLike, read_sources: bool = True) -> Offer:
     try:
         text = toml_text(path)
     except FileNotFoundError:
-        raise InputErrors([InputError(str(path), None, "offer file not found", show_value=False)]) from None
+        raise InputErrors([InputError(str(path), None, steady.not_found(path, "offer file"),
+                                      show_value=False)]) from None
     except UnicodeError as exc:
         decoding = isinstance(exc, UnicodeDecodeError)
         if decoding and b"\x00" in exc.object:

@@ -41,7 +41,8 @@ def _price_rows(path: Path) -> tuple[str, list[list[str]]]:
         raise InputErrors([InputError(str(path), None, "is a folder, not a price file", show_value=False)])
     piped = steady.not_a_file(path, "a price file")  # (a pipe; /dev/stdin, even redirected from a file)
     if piped is not None or not path.is_file():
-        raise InputErrors([piped or InputError(str(path), None, "price file not found", show_value=False)])
+        raise InputErrors([piped or InputError(str(path), None, steady.not_found(path, "price file"),
+                                               show_value=False)])
     steady.reading(path)
     utf16 = utf16_bom(path)  # Excel's "Unicode Text": the byte-order mark names it
     workbook = workbook_problem(path, "save the price history as CSV UTF-8") or nul_problem(

@@ -311,7 +311,8 @@ def read_tally(path: str | os.PathLike, mapping: ColumnMapping | None = None, so
         raise InputErrors([InputError(str(path), None, "is a folder, not a tally file", show_value=False)])
     piped = steady.not_a_file(path, "a tally file")  # (a pipe; /dev/stdin, even redirected from a file)
     if piped is not None or not path.is_file():
-        raise InputErrors([piped or InputError(str(path), None, "tally file not found", show_value=False)])
+        raise InputErrors([piped or InputError(str(path), None, steady.not_found(path, "tally file"),
+                                               show_value=False)])
     try:
         return _read_tally(path, mapping, source)
     except OSError as exc:  # (moved or removed while it was read)
@@ -473,6 +474,15 @@ def _holder_ids(raw):
     return tuple(map(str.strip, raw)), None
 
 
+def _id_problems(raw, ids, joined, row_of) -> list[tuple[int, str]]:
+    """(line, why) of each holder id refused, in line order: one holding a control character (review 169: compute
+    took it, which build and refresh refused), else one Excel rounded or no agent meant."""
+    odd = controlled_ids(ids, joined)
+    said = {i for i, _ in odd}
+    odd += [(i, why) for i, why in odd_ids(raw, ids, joined, row_of) if i not in said]
+    return sorted(_rounded_ids(raw, ids, joined) + odd)
+
+
 def _words(values, table, mapping_words, name, column, default, problems, what, row_of):
     """Map a column of words onto ours; unknown words are problems naming the row.
 
@@ -549,11 +559,7 @@ def _tally_from_columns(name, headers, columns, mapping, row_of):
             if not h:
                 problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}",
                                            ids_raw[i], "must name the holder"))
-    # (review 169: compute took an id with a control character, which build and refresh refused)
-    odd = controlled_ids(ids, joined)
-    said = {i for i, _ in odd}
-    odd += [(i, why) for i, why in odd_ids(ids_raw, ids, joined, row_of) if i not in said]
-    for i, why in sorted(_rounded_ids(ids_raw, ids, joined) + odd):
+    for i, why in _id_problems(ids_raw, ids, joined, row_of):
         problems.append(InputError(f"{name}: row {row_of(i)}, column {headers[found['holder_id']]}", ids_raw[i], why))
     at_totals = len(problems)  # (its problems go here, once the statuses are known)
     _missing_columns(found, mapping, name, headers, problems)

@@ -114,6 +114,32 @@ def not_a_file(path: Path, what: str) -> InputError | None:
                       show_value=False)
 
 
+def not_found(path: str | os.PathLike, what: str) -> str:
+    """Why *path*, which names no file, names none: ``workbook not found``, or, for a symbolic link, where it leads
+    (``is a symbolic link to nowhere.xlsm, which is not there (...)``, ``... to b.xlsm, in a loop of links that leads
+    back to it (b.xlsm -> c.xlsm -> b.xlsm) ...``), as a link's target was said to be missing before only by build.
+
+    >>> not_found("no-such-book.xlsm", "workbook")
+    'workbook not found'
+    """
+    if not os.path.islink(path):
+        return f"{what} not found"
+    first, p, seen = os.readlink(path), os.path.abspath(path), []
+    while os.path.islink(p) and p not in seen and len(seen) < 40:
+        seen.append(p)
+        last = os.readlink(p)  # (as the link holds it)
+        p = os.path.normpath(os.path.join(os.path.dirname(p), last))
+    if not os.path.islink(p):  # (the last link leads to nothing there: a share not mounted, a file moved away)
+        more = len(seen) - 1
+        end = "" if not more else f", which leads through {more} more link{'s' * (more > 1)} to {last}"
+        return (f"is a symbolic link to {first}{end}, which is not there (a share not mounted, a file moved or "
+                f"renamed?): mount it, or point the link at the {what}")
+    at = seen.index(p) if p in seen else 0
+    loop = " -> ".join(os.path.basename(q) for q in [*seen[at:], p])
+    return (f"is a symbolic link to {first}, in a loop of links that never reaches a file ({loop}): point the link "
+            f"at the {what}")
+
+
 def odd_kind(path: Path) -> str | None:
     """What *path* is when it is there but no file a reader takes (``a folder``, ``a pipe or a device``: the readers'
     words, by its mode, a pipe never opened); None for a regular file, or nothing there."""

@@ -67,14 +67,14 @@ def open_standard(path: Path, label: str):
     are not in the layout's cells (:func:`~xlpy.workbook.structure_edits.refusals`)."""
     from ..files.safety import check_package, damage_first, damage_of, damaged, unreadable
     from ..files.settled import package_still_written
-    from ..files.steady import not_a_file
+    from ..files.steady import not_a_file, not_found
     from .package import PackageError
     from .package_checks import check_file
 
     if path.is_dir():
         raise InputError(label, None, "is a folder, not a workbook", show_value=False)
     if not path.is_file():  # (a pipe or a device is named as one, by its mode: never opened, so nothing waits)
-        raise not_a_file(path, "a workbook") or InputError(label, None, "workbook not found", show_value=False)
+        raise not_a_file(path, "a workbook") or InputError(label, None, not_found(path, "workbook"), show_value=False)
     try:
         open(path, "rb").close()
     except OSError as exc:  # (no permission; on Windows, a file another program locks)

@@ -256,7 +256,8 @@ class _Refresh:
         if given is not None and str(given).strip():
             path = Path(given)
             if not path.exists():  # (a folder: its reader says it is one)
-                self.problems.append(InputError(str(path), None, f"{what} file not found", show_value=False))
+                self.problems.append(InputError(str(path), None, steady.not_found(path, f"{what} file"),
+                                                show_value=False))
                 return None
             return path
         recorded = self.recorded(record)
@@ -528,9 +529,8 @@ class _Refresh:
     def write(self, when: dt.datetime, results, saved: dict[str, dict] | None = None) -> list[str]:
         """Write what was planned, and a History row with the *results* it gives; the areas written.
 
-        *saved*, table name -> column key -> values: the engine's values of a
-        table's formula cells, written with its rows where the book keeps them.
-        """
+        *saved*, table name -> column key -> values: the engine's values of a table's formula cells, written with
+        its rows where the book keeps them."""
         book, lay = self.book, self.lay
         history = self._history(when, results)  # the records the table holds (rows a person added or removed too)
         shape = dataclasses.replace(self.shape, history_rows=len(history))

@@ -176,8 +176,8 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
     if path.is_dir():
         raise InputErrors([InputError(label, None, "is a folder, not a workbook", show_value=False)])
     if not path.is_file():  # (a pipe or a device is named as one: it is there)
-        raise InputErrors([steady.not_a_file(path, "a workbook") or InputError(label, None, "workbook not found",
-                                                                               show_value=False)])
+        raise InputErrors([steady.not_a_file(path, "a workbook") or InputError(
+            label, None, steady.not_found(path, "workbook"), show_value=False)])
     from .parts import MACRO_NAME, XLSX_NAMED_XLSM, misnamed_macro_book, xlsx_named_xlsm
 
     if misnamed_macro_book(path):  # refreshed, it would still not open in Excel

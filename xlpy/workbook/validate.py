@@ -47,7 +47,7 @@ from ..engine.compute import compute
 from ..engine.errors import InputError, InputErrors
 from ..engine.numbers import engine_context, to_decimal
 from ..excel import vba
-from ..files.steady import not_a_file
+from ..files.steady import not_a_file, not_found
 from . import data as bookdata, date_system, holders_apart, libreoffice_leg, recorded_sources, typed_ids
 from . import button_links, history_trail, libreoffice, offer_drift, progress, rebuild, saved_values, shown
 from . import holiday_cover, layout_names, precision, structure_edits
@@ -617,7 +617,7 @@ def _open_book(path: Path, book: str, findings: list[Finding]):
     if not path.is_file():  # (a pipe or a device is named as one, by its mode: never opened, so nothing waits)
         piped = not_a_file(path, "a workbook")
         findings.append(Finding(book, "file", piped.reason) if piped else
-                        Finding(book, "file", "workbook not found", str(path), "nothing"))
+                        Finding(book, "file", not_found(path, "workbook"), str(path), "nothing"))
         return None
     from ..files.safety import DTD, check_package, damage_first, damage_said, dtd_part
     from ..files.sniff import OFFER_KIND, other_kind
