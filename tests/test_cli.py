@@ -436,6 +436,10 @@ def test_an_interrupt_says_what_was_written(capsys, tmp_path, monkeypatch):
         False, 130, [f"interrupted while validating; {out} was written but not validated (xlpy validate {out} "
                      "checks it)"])
     monkeypatch.setattr(offerfile, "compute_file", interrupted)
+    before = out.read_bytes()  # (review 170: a build --force cut short said "nothing was written", not which file
+    assert cli.main(["build", str(SEED), "-o", str(out), "--quiet", "--force"]) == 130  # it left as it was)
+    assert capsys.readouterr().err == f"xlpy build: interrupted; {out} was not replaced\n"
+    assert out.read_bytes() == before and list(listing(tmp_path)) == ["offer.xlsm"]
     assert cli.main(["compute", str(SEED), "--json"]) == 130
     out_text, err = capsys.readouterr()
     assert json.loads(out_text)["errors"][0]["reason"] == "interrupted; nothing was written", err

@@ -418,8 +418,10 @@ def _run(args: argparse.Namespace) -> int:
             backup = getattr(exc, "backup", None)
             kept = f" (the previous version is kept as {kept_as(backup, Path(written))})" if backup else ""
             said = f"{how} after {getattr(exc, 'said', None) or f'{written} was written'}{kept}"  # (or the files')
-        else:
-            said = f"{how}; nothing was written"
+        else:  # (review 170: a build --force cut short left the workbook it was to replace as it was: say so)
+            replaced = getattr(args, "output", None) if args.command == "build" else None
+            said = f"{how}; " + (f"{replaced} was not replaced" if replaced and os.path.isfile(replaced) else
+                                 "nothing was written")
         print(f"xlpy {args.command}: {said}", file=sys.stderr)
         if written is None and (closing := _unchanged(args, []).get("closing")):  # (review 164: as other refusals)
             print(f"xlpy {args.command}: {closing}", file=sys.stderr)
