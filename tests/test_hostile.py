@@ -433,6 +433,15 @@ def test_an_owner_file_beside_a_links_target_is_named_by_its_path(book, tmp_path
     assert main(["refresh", str(tmp_path / "d2" / "rel.xlsm"), "--tally", str(new_tally(book.parent))]) == 3
     chain = Path(os.path.realpath(tmp_path / "desk")) / "~$chain.xlsm"
     assert f"(owner file {chain} beside the file its link points to)" in capsys.readouterr().err
+    # review 171: an owner file beside the link and a lock file beside its target were named one at a time
+    libreoffice_lock_file(book.parent, book.name, "jdoe")
+    office = Path(os.path.realpath(book.parent)) / f".~lock.{book.name}#"
+    assert main(["refresh", str(tmp_path / "d2" / "rel.xlsm"), "--tally", str(new_tally(book.parent))]) == 3
+    assert (f"is open in LibreOffice by jdoe on desk-17 since 01.12.2026 09:14 (lock file {office} beside the file "
+            f"its link points to) and in Excel by Jane Doe (owner file {chain} beside the file its link points to); "
+            f"close it there first, or delete {office} and {chain} (or pass --force) if those files are left over "
+            "from a crash") in capsys.readouterr().err
+    assert book.read_bytes() == before
 
 
 def test_a_source_open_in_excel_is_warned_of_through_a_link_in_another_folder(book, tmp_path, capsys):

@@ -53,8 +53,8 @@ try:  # not on Windows
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["STOP_SIGNALS", "InterruptedAfterWriting", "RefreshLock", "busy_message", "check_writable", "clean_stale",
-           "excel_owner", "beside", "fsync_dir", "held_signals", "keep_access", "left_by_a_crash", "libreoffice_owner",
+__all__ = ["STOP_SIGNALS", "InterruptedAfterWriting", "RefreshLock", "all_opened", "busy_message", "check_writable",
+           "clean_stale", "excel_owner", "beside", "fsync_dir", "held_signals", "keep_access", "left_by_a_crash", "libreoffice_owner",
            "locked_message", "name_case", "name_problem", "opened_by", "path_problem", "process_gone", "read_small",
            "target_of", "temp_beside", "write_file", "written_at"]
 
@@ -123,17 +123,25 @@ def read_small(path: Path) -> bytes:
 def opened_by(path: Path) -> tuple[str, str, str] | None:
     """Who has *path* open, by the owner file beside it or its target: (``Excel`` or ``LibreOffice``, who, the owner
     file: its name beside *path*, its path beside a link's target, reviews 164 and 169), or None."""
+    return next(iter(all_opened(path)), None)
+
+
+def all_opened(path: Path) -> list[tuple[str, str, str]]:
+    """Each (``Excel`` or ``LibreOffice``, who, the owner file) that has *path* open, as :func:`opened_by` names the
+    first: an owner file beside a link and another beside its target are both named (review 171)."""
     real = (lambda p: (Path(os.path.realpath(p.parent)), p.name))  # (a folder by its real path: review 171)
     places = {real(p) for p in [*_links(path), target_of(path)]}  # (a link to a link: review 170)
+    out = []
     for folder, name in sorted(places):
         excel, office = folder / f"~${name}", folder / f".~lock.{name}#"
         shown = (lambda f: f.name if (folder, name) == real(path) else str(f))
         if excel.is_file():
-            return "Excel", excel_owner(read_small(excel)) or "someone (the owner file names no one)", shown(excel)
+            out.append(("Excel", excel_owner(read_small(excel)) or "someone (the owner file names no one)",
+                        shown(excel)))
         if office.is_file():
             who = libreoffice_owner(read_small(office).decode("utf-8", errors="replace"))
-            return "LibreOffice", who or "someone (the lock file names no one)", shown(office)
-    return None
+            out.append(("LibreOffice", who or "someone (the lock file names no one)", shown(office)))
+    return out
 
 
 def _links(path: Path) -> list[Path]:
@@ -154,13 +162,14 @@ def busy_message(path: Path, leftover: str = "pass --force") -> str | None:
 
     *leftover* is what to do when the owner file is left over from a crash (``{file}``: its name).
     """
-    opened = opened_by(path)
-    if opened is None:
+    opened = all_opened(path)
+    if not opened:
         return None
-    app, who, file = opened
-    kind = "owner file" if app == "Excel" else "lock file"
-    return (f"is open in {app} by {who} ({kind} {file} {beside(file)}); close it there first, or "
-            f"{leftover.format(file=file)} if that file is left over from a crash")
+    said = " and ".join(f"in {app} by {who} ({'owner' if app == 'Excel' else 'lock'} file {file} {beside(file)})"
+                        for app, who, file in opened)
+    files = " and ".join(file for *_, file in opened)
+    return (f"is open {said}; close it there first, or {leftover.format(file=files)} if "
+            f"{'that file is' if len(opened) == 1 else 'those files are'} left over from a crash")
 
 
 def locked_message(path: Path) -> str | None:
