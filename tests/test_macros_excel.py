@@ -684,6 +684,15 @@ def test_a_merged_block_below_a_growing_table_is_one_finding_not_one_a_cell(hold
         _refresh([str(holders), "--tally", str(holders.parent / "new.csv"), "--no-backup"])
     assert [str(p).split("move it ")[-1] for p in info.value.problems if "merged" in str(p)] == [
         f"(it and 1 more cell of the merged block {first}{below}:{second}{below} in the way)"]
+    wb = load_workbook(holders, keep_vba=True)  # review 170: a note typed in the block is one refusal, not two
+    wb[sheet.title][f"{first}{below}"] = "Reviewed by J. Smith"
+    wb.save(holders)
+    with pytest.raises(InputErrors) as info:
+        _refresh([str(holders), "--tally", str(holders.parent / "new.csv"), "--no-backup"])
+    assert [str(p) for p in info.value.problems if f"{first}{below}" in str(p) or "merged" in str(p)] == [
+        f"{holders.name}: {sheet.title}!{first}{below}: is in the way: tblHistory grows to row {below}; move what is "
+        f"below the table (and the merged block {first}{below}:{second}{below} it is in: Excel cannot write part of a "
+        "merged block), got 'Reviewed by J. Smith'"]
 
 
 @pytest.mark.parametrize("merge", ["A{r}:B{r}", "M{r}:N{r}"])

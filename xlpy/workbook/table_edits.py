@@ -414,14 +414,28 @@ def in_the_way(book, lay: Layout, grows: Sequence[tuple[str, int]]) -> list[Inpu
                                 f"is in the way: {name} grows to row {new_last}; move what is below the table")
                      for j, v in enumerate(row) if v is not None and v != ""]
         merged = getattr(book, "merged", None)  # Excel refuses a write to part of a merged block, repairs a file
-        said = {e.field for e in held}
-        blocks = _by_block(book, sheet.title, [ref for ref in (merged(sheet.title, area) if merged else [])
-                                               if f"{sheet.title}!{ref}" not in said])
-        found += held + [InputError(f"{sheet.title}!{refs[0]}", None, f"is part of merged cells: {name} grows to row "
-                                    f"{new_last}, and Excel cannot write part of a merged block; unmerge it (Home > "
-                                    f"Merge & Center) or move it{_more(refs, block)}", show_value=False)
-                         for block, refs in blocks.items()]
+        blocks = _by_block(book, sheet.title, merged(sheet.title, area) if merged else [])
+        found += _with_blocks(held, blocks, sheet.title, name, new_last)
     return found
+
+
+def _with_blocks(held: list[InputError], blocks: dict[str, list[str]], sheet: str, name: str, new_last: int
+                 ) -> list[InputError]:
+    """*held*, the values in the way of a table growing to row *new_last*, and a refusal for each merged block of
+    *blocks* (:func:`_by_block`) in the way too: said with the value a block holds, where it holds one (review 170:
+    a note typed in a merged block was two refusals, the note's and the block's)."""
+    out, at = list(held), {e.field: i for i, e in enumerate(held)}
+    for block, refs in blocks.items():
+        typed = [at[f"{sheet}!{ref}"] for ref in refs if f"{sheet}!{ref}" in at]
+        if typed:
+            e = out[typed[0]]
+            out[typed[0]] = e.reworded(e.field, f"{e.reason} (and the merged block {block} it is in: Excel cannot "
+                                                "write part of a merged block)")
+            continue
+        out.append(InputError(f"{sheet}!{refs[0]}", None, f"is part of merged cells: {name} grows to row "
+                              f"{new_last}, and Excel cannot write part of a merged block; unmerge it (Home > "
+                              f"Merge & Center) or move it{_more(refs, block)}", show_value=False))
+    return out
 
 
 def _more(refs: list[str], block: str) -> str:
