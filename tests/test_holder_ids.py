@@ -205,7 +205,8 @@ def test_ids_apart_only_in_letter_case_are_warned_of_by_compute_and_named_by_the
                "refresh refuse the tally)\n" in err, err
     assert cli.main(["build", str(tmp_path / "offer.toml"), "-o", str(tmp_path / "b.xlsm"), "--no-validate"]) == 2
     err = capsys.readouterr().err
-    assert f"tally.file: {TALLY}: row {len(lines) - 1}, column Holder Name: differs from the holder id on row 2" in err
+    assert f"tally.file: data/{TALLY}: row {len(lines) - 1}, column Holder Name: differs from the holder id on row 2" \
+        in err, err  # (as the offer file and compute's warning write the file)
     assert not (tmp_path / "b.xlsm").exists()
     lines[-2:] = []  # (none: no warning)
     (tmp_path / "data" / TALLY).write_text("".join(lines), encoding="utf-8")
@@ -239,3 +240,28 @@ def test_one_case_twin_after_a_blank_row_is_named_by_its_row_and_alone(tmp_path)
         "compares text without regard to case and would count the two lines as one holder, the engine as two; spell "
         "them alike if they are one holder, or make them differ otherwise, got 'dtc-0101' (these figures count them "
         "as two holders; build and refresh refuse the tally)")
+
+
+def test_a_control_character_is_refused_once_a_cell_ascii_or_not_nul_too(tmp_path):
+    """Review 176: a NUL inside an id of an ASCII tally passed ``compute`` (NUL joins the ids the fast check reads),
+    and an id holding a line break and a tab was refused twice, once for each."""
+    path = tmp_path / "t.csv"
+    for other in ("DTC-0003", "Société-0003"):  # (an ASCII tally, and one with an accent: the two checks)
+        path.write_bytes((HEADER + "DTC\x00-0001,5,book-entry,tendered\n"
+                          '"DTC\n-00\t02",5,book-entry,tendered\n' + other + ",5,book-entry,tendered\n"
+                          ).encode("utf-8"))
+        said = sorted(p.split(": ", 1)[1] for p in problems(path))
+        assert said[0] == "row 2, column holder_id: holds a control character (U+0000), which a workbook cannot "\
+            "store, got 'DTC\\x00-0001'", said
+        assert len(said) == 2 and said[1].startswith("row 3, column holder_id: holds a line break"), said
+
+
+def test_the_ids_check_refuses_what_one_line_text_refuses_but_line_breaks():
+    """The holder ids' quick pattern and :func:`~xlpy.files.typed.unstorable` (one-line text) agree on every
+    character of the Basic Multilingual Plane, line breaks aside (the reader's own words say those)."""
+    from xlpy.files import holder_ids, typed
+
+    differ = [hex(c) for c in range(0x10000) if chr(c) not in "\r\n" and
+              bool(holder_ids._CONTROLLED.match(chr(c))) != bool(typed.unstorable(chr(c), controls=True))]
+    assert differ == []
+    assert typed.unstorable("\r", controls=True) and not holder_ids._CONTROLLED.match("\r")
