@@ -393,6 +393,11 @@ def test_a_tally_or_price_file_open_in_excel_is_warned_of(book, capsys):
             app="LibreOffice", who="jdoe on desk-17 since 01.12.2026 09:14", file=f".~lock.{PRICES}#")]
     assert main(["refresh", str(book), "-q"]) == 0  # nothing to refresh: the same files, still warned of
     assert len([line for line in capsys.readouterr().err.splitlines() if " is open in " in line]) == 2
+    libreoffice_lock_file(folder, tally.name, "ann")  # review 176: two owner files beside the tally, both said
+    assert main(["refresh", str(book), "-q"]) == 0
+    assert [line.split(" (")[0].split(": ")[-1] for line in capsys.readouterr().err.splitlines()
+            if f"{tally.name}: is open in " in line] == [
+        "is open in Excel by Jane Doe", "is open in LibreOffice by ann on desk-17 since 01.12.2026 09:14"]
     for owner in folder.glob("*~*"):
         owner.unlink()
     assert main(["refresh", str(book), "-q"]) == 0
@@ -442,6 +447,13 @@ def test_an_owner_file_beside_a_links_target_is_named_by_its_path(book, tmp_path
             f"close it there first, or delete {office} and {chain} (or pass --force) if those files are left over "
             "from a crash") in capsys.readouterr().err
     assert book.read_bytes() == before
+    # review 176: --force past both warned of the first alone, and deleting it left the next refresh refused
+    assert main(["refresh", str(tmp_path / "d2" / "rel.xlsm"), "--tally", str(new_tally(book.parent, 7)), "--force",
+                 "--no-backup"]) == 0
+    err = capsys.readouterr().err
+    assert [line.split(": --force went past ")[1].split(":")[0] for line in err.splitlines() if "went past" in line] == [
+        f"{office}, which says it is open in LibreOffice by jdoe on desk-17 since 01.12.2026 09",
+        f"{chain}, which says it is open in Excel by Jane Doe"], err
 
 
 def test_a_source_open_in_excel_is_warned_of_through_a_link_in_another_folder(book, tmp_path, capsys):

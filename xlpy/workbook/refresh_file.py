@@ -209,7 +209,7 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
         raise Busy(label, None, busy, show_value=False)
     locks.check_writable(target, label)
     out = FileRefresh(path=label)
-    passed = locks.opened_by(path) if force else None  # (review 164: passed without a word, every day)
+    passed = locks.all_opened(path) if force else []  # (review 164: passed without a word, every day; 176: each)
     try:
         with locks.RefreshLock(target, label):
             locks.clean_stale(target)
@@ -224,8 +224,7 @@ def refresh_file(path: str | os.PathLike, tally=None, prices=None, mapping=None,
                                  unchanged=True) from None
     except KeyboardInterrupt as exc:  # after the workbook was replaced (the lock let go...): say it was written
         out.reraise(exc)
-    if passed is not None and out.written is not None:  # (nothing written: nothing for its save to write over)
-        app, who, file = passed
+    for app, who, file in passed if out.written is not None else ():  # (nothing written: nothing to write over)
         out.warnings.append(f"{label}: --force went past {file}, which says it is open in {app} by {who}: if it is, "
                             f"its next save there writes over this refresh; delete {file} if it is left over from a "
                             "crash, so that the next refresh needs no --force")

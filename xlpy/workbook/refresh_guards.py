@@ -165,14 +165,12 @@ def open_elsewhere(report, seen, folder: Path) -> list[str]:
     refresh, which read the file as last saved.  *folder*: the one the recorded paths are relative to (the
     workbook's, a link's target's)."""
     from ..files.recorded import written_path
-    from .locks import beside, opened_by
+    from .locks import all_opened, beside
 
     out = []
     for source, named in ((s, n) for s, n in ((report.tally, seen.tally), (report.prices, seen.prices)) if s):
         file = folder / written_path(source.path)
-        opened = opened_by(file) if file.is_file() else None
-        if opened is not None:
-            app, who, owner = opened
+        for app, who, owner in all_opened(file) if file.is_file() else ():  # (review 176: each owner file)
             out.append(f"{named.path}: is open in {app} by {who} ({owner} {beside(owner)}): this refresh read it as "
                        "last saved, so what is typed there and not saved is not in the workbook; save it there, then "
                        "refresh again")
