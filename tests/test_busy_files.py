@@ -365,8 +365,17 @@ def test_a_dangling_link_is_not_replaced_unasked(tmp_path, capsys):
     link.symlink_to(tmp_path / "share-not-mounted" / "book.xlsm")
     assert cli.main(["build", str(SEED), "-o", str(link), "--no-validate"]) == 2
     assert (f"--output: is a symbolic link to {tmp_path / 'share-not-mounted' / 'book.xlsm'}, which is not there (a "
-            "share not mounted?): mount it, or pass --force to replace the link with the workbook") in \
-        capsys.readouterr().err
+            "share not mounted, a file moved or renamed?): mount it, or pass --force to replace the link with the "
+            "workbook") in capsys.readouterr().err
+    chain, loop = tmp_path / "chain.xlsm", tmp_path / "loop.xlsm"  # (review 176: a chain's next link, a loop's, was
+    chain.symlink_to(link)                                          # said to be "not there")
+    loop.symlink_to(loop)
+    assert cli.main(["build", str(SEED), "-o", str(chain), "--no-validate"]) == 2
+    assert (f"is a symbolic link to {link}, which leads through 1 more link to {link.readlink()}, which is not there"
+            ) in capsys.readouterr().err
+    assert cli.main(["build", str(SEED), "-o", str(loop), "--no-validate"]) == 2
+    assert ("in a loop of links that never reaches a file (loop.xlsm -> loop.xlsm): pass --force to replace the link "
+            "with the workbook") in capsys.readouterr().err
     assert link.is_symlink()
     assert cli.main(["build", str(SEED), "-o", str(link), "--no-validate", "--force", "-q"]) == 0
     assert link.is_file() and not link.is_symlink()

@@ -179,6 +179,8 @@ def test_a_rebuild_over_the_old_workbook_reads_its_history_first_and_keeps_it_as
     ("other offer", "is the workbook of another offer ('hecla-2004-series-b', not 'hecla-2004-series-b-formula'): its "
                     "counts are not this offer's"),
     ("no workbook", "names no workbook that exists"),
+    ("a link to nothing", "is a symbolic link to gone/old.xlsm, which is not there (a share not mounted, a file moved "
+                          "or renamed?): mount it, or point the link at the workbook"),
     ("not xlpy's", "is not a standard xlpy workbook (it holds no name xlpyLayout)"),
     ("other columns", "holds a History without Units tendered (its columns: When (UTC), Tally file, Lines, Units, "
                       "by guaranteed delivery, Failed deliveries, Units accepted, Participation, Common issued, "
@@ -191,6 +193,8 @@ def test_a_history_that_is_not_this_offer_s_is_refused_and_nothing_is_written(ol
     given = old.with_name("given.xlsm")
     if case == "other offer":
         assert main(["build", str(SEED), "-o", str(given), "--no-validate", "-q"]) == 0
+    elif case == "a link to nothing":  # (review 176: as if nothing were there)
+        given.symlink_to(Path("gone") / "old.xlsm")
     elif case == "not xlpy's":
         shutil.copy(vba.template_path(standalone=True), given)
     elif case == "other columns":  # (a header renamed: an earlier layout's History, say)

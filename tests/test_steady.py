@@ -241,8 +241,8 @@ def test_a_link_that_leads_nowhere_or_in_a_loop_is_named_as_one(deal, capsys):
     assert capsys.readouterr().err == f"xlpy refresh: a.xlsm: is a symbolic link to nowhere.xlsm, {missing} workbook\n"
     assert cli.main(["compute", "chain.xlsm"]) == 2
     assert capsys.readouterr().err == (
-        f"xlpy compute: chain.xlsm: is a symbolic link to a.xlsm, which leads through 1 more link to nowhere.xlsm, "
-        f"{missing} workbook\n")
+        f"xlpy compute: chain.xlsm: is a symbolic link to a.xlsm, which leads through 1 more link to "
+        f"{os.path.join(os.path.realpath('.'), 'nowhere.xlsm')}, {missing} workbook\n")  # (by its full path)
     assert cli.main(["validate", "b.xlsm"]) == 1
     assert ("b.xlsm: file: is a symbolic link to c.xlsm, in a loop of links that never reaches a file (b.xlsm -> "
             "c.xlsm -> b.xlsm): point the link at the workbook: expected b.xlsm, found nothing"
@@ -255,5 +255,25 @@ def test_a_link_that_leads_nowhere_or_in_a_loop_is_named_as_one(deal, capsys):
             what = "tally file"
         assert cli.main(argv) == 2
         assert f"t.csv: is a symbolic link to gone.csv, {missing} {what}\n" in capsys.readouterr().err
+    os.symlink("gone.toml", "m.toml")  # (review 176: a mapping file too)
+    assert cli.main(["refresh", "book.xlsm", "--tally", "data/" + TALLY, "--mapping", "m.toml"]) == 2
+    assert f"m.toml: is a symbolic link to gone.toml, {missing} mapping file\n" in capsys.readouterr().err
+    os.unlink("m.toml")
+    os.symlink("c0.xlsm", "c41.xlsm")  # (review 176: more links than the system follows, no loop: not "a loop")
+    for i in range(41):
+        os.symlink(f"c{i + 1}.xlsm" if i < 40 else "nowhere.xlsm", f"c{i}.xlsm")
+    assert cli.main(["compute", "c41.xlsm"]) == 2
+    assert capsys.readouterr().err == ("xlpy compute: c41.xlsm: is a symbolic link to c0.xlsm, the first of more than "
+                                       "40 links in a row, more than the system follows: point the link at the "
+                                       "workbook\n")
+    os.makedirs("far/deep")  # (review 176: a ".." after a linked folder leaves the folder the link points to)
+    os.symlink(os.path.abspath("far/deep"), "dlink")
+    os.symlink(os.path.join("dlink", "..", "b.xlsm"), "up.xlsm")  # far/b.xlsm: not there (./b.xlsm is a loop)
+    assert cli.main(["compute", "up.xlsm"]) == 2
+    assert capsys.readouterr().err == (f"xlpy compute: up.xlsm: is a symbolic link to dlink/../b.xlsm, {missing} "
+                                       "workbook\n")
+    for name in ["up.xlsm", "dlink", *(f"c{i}.xlsm" for i in range(42))]:
+        os.unlink(name)
+    shutil.rmtree("far")
     assert not os.path.lexists("nowhere.xlsm") and sorted(os.listdir()) == [
         "a.xlsm", "b.xlsm", "book.xlsm", "c.xlsm", "chain.xlsm", "data", "offer.toml", "short.csv", "t.csv"]

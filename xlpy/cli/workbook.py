@@ -323,8 +323,10 @@ def build_output(given: str | None, offer_id: str, force: bool, offer_name: str 
                          "file named by -o, the workbook is named after the offer's id: name one, -o "
                          f"{given.rstrip('/' + os.sep) + '/' if given else ''}SHORT.xlsm)")
     if out.is_symlink() and not out.exists() and not force:  # (refuse_existing would call it a file that exists)
-        raise InputError("--output", str(out), f"is a symbolic link to {os.readlink(out)}, which is not there (a "
-                         "share not mounted?): mount it, or pass --force to replace the link with the workbook")
+        from ..files.steady import not_found  # (review 176: a chain, a loop said as such)
+
+        raise InputError("--output", str(out), not_found(out, "workbook", "pass --force to replace the link with the "
+                                                                          "workbook"))
     if out.exists() and not force:
         older = _earlier_layout(out)
         if older:

@@ -170,7 +170,8 @@ def read_mapping(path: str | os.PathLike) -> ColumnMapping:
     try:
         data = toml_data(toml_text(path), path.name)
     except FileNotFoundError:
-        raise InputErrors([InputError(str(path), None, "mapping file not found", show_value=False)]) from None
+        raise InputErrors([InputError(str(path), None, steady.not_found(path, "mapping file"),
+                                      show_value=False)]) from None
     except UnicodeError as exc:  # (saved as cp1252; UTF-16 with its byte-order mark is read)
         raise InputErrors([not_utf8(path.name, exc)]) from None
     except OSError as exc:  # (open in another program, or no permission)

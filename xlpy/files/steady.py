@@ -114,30 +114,36 @@ def not_a_file(path: Path, what: str) -> InputError | None:
                       show_value=False)
 
 
-def not_found(path: str | os.PathLike, what: str) -> str:
+def not_found(path: str | os.PathLike, what: str, fix: str = "") -> str:
     """Why *path*, which names no file, names none: ``workbook not found``, or, for a symbolic link, where it leads
-    (``is a symbolic link to nowhere.xlsm, which is not there (...)``, ``... to b.xlsm, in a loop of links that leads
-    back to it (b.xlsm -> c.xlsm -> b.xlsm) ...``), as a link's target was said to be missing before only by build.
+    (``is a symbolic link to nowhere.xlsm, which is not there (...)``, ``... to b.xlsm, in a loop of links that never
+    reaches a file (b.xlsm -> c.xlsm -> b.xlsm) ...``), as a link's target was said to be missing before only by
+    build.  Each link is followed as the system follows it (a ``..`` after a linked folder leaves its target), up to
+    the 40 links a system follows; the last place, when more than one link leads there, by its full path.  *fix*:
+    the way out said in place of pointing the link at the file (``pass --force to replace the link with the
+    workbook``, where the link is where a new file goes).
 
     >>> not_found("no-such-book.xlsm", "workbook")
     'workbook not found'
     """
     if not os.path.islink(path):
         return f"{what} not found"
+    fix = fix or f"point the link at the {what}"
     first, p, seen = os.readlink(path), os.path.abspath(path), []
-    while os.path.islink(p) and p not in seen and len(seen) < 40:
+    while os.path.islink(p) and p not in seen and len(seen) <= 40:
         seen.append(p)
-        last = os.readlink(p)  # (as the link holds it)
-        p = os.path.normpath(os.path.join(os.path.dirname(p), last))
+        p = os.path.join(os.path.realpath(os.path.dirname(p)), os.readlink(p))  # (the folder as the system finds it)
+        p = os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
     if not os.path.islink(p):  # (the last link leads to nothing there: a share not mounted, a file moved away)
         more = len(seen) - 1
-        end = "" if not more else f", which leads through {more} more link{'s' * (more > 1)} to {last}"
+        end = "" if not more else f", which leads through {more} more link{'s' * (more > 1)} to {p}"
         return (f"is a symbolic link to {first}{end}, which is not there (a share not mounted, a file moved or "
-                f"renamed?): mount it, or point the link at the {what}")
-    at = seen.index(p) if p in seen else 0
-    loop = " -> ".join(os.path.basename(q) for q in [*seen[at:], p])
-    return (f"is a symbolic link to {first}, in a loop of links that never reaches a file ({loop}): point the link "
-            f"at the {what}")
+                f"renamed?): mount it, or {fix}")
+    if p not in seen:  # (more links than a system follows, and no loop)
+        return (f"is a symbolic link to {first}, the first of more than 40 links in a row, more than the system "
+                f"follows: {fix}")
+    loop = " -> ".join(os.path.basename(q) for q in [*seen[seen.index(p):], p])
+    return f"is a symbolic link to {first}, in a loop of links that never reaches a file ({loop}): {fix}"
 
 
 def odd_kind(path: Path) -> str | None:

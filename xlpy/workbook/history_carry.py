@@ -48,6 +48,7 @@ def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> li
     workbook, is another offer's, or holds a History that is no record to carry (a formula, text in a column of
     numbers: named by its cell).  *folder*: the new workbook's, which the rows' tally files are recorded from
     (:func:`rebased`; None: as the old workbook recorded them)."""
+    from ..files.steady import not_found
     from . import locks
     from .backends import PackageBook
     from .layout.model import LAYOUT_NAME
@@ -56,7 +57,8 @@ def carried_history(path: Path, offer_id: str, folder: Path | None = None) -> li
         return InputError(FIELD, str(path), why)
 
     if not path.is_file():
-        raise refused("names no workbook that exists" if not path.exists() else "is not a file")
+        raise refused(("names no workbook that exists" if not path.is_symlink() else not_found(path, "workbook"))
+                      if not path.exists() else "is not a file")  # (a link to nothing there: review 176)
     busy = locks.busy_message(path, leftover="delete {file}")
     if busy is not None:  # (Excel holds the rows a button refreshed until they are saved: they would be lost)
         raise Busy(FIELD, str(path), f"{busy} (its History is read as last saved: rows a refresh wrote there and "
