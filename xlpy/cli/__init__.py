@@ -420,8 +420,9 @@ def _run(args: argparse.Namespace) -> int:
             said = f"{how} after {getattr(exc, 'said', None) or f'{written} was written'}{kept}"  # (or the files')
         else:  # (review 170: a build --force cut short left the workbook it was to replace as it was: say so)
             replaced = getattr(args, "output", None) if args.command == "build" else None
-            said = f"{how}; " + (f"{replaced} was not replaced" if replaced and os.path.isfile(replaced) else
-                                 "nothing was written")
+            replaced = getattr(exc, "not_replaced", None) or (replaced if replaced and os.path.isfile(replaced) else
+                                                              None)  # (its path as build found it, or as given)
+            said = f"{how}; " + (f"{replaced} was not replaced" if replaced else "nothing was written")
         print(f"xlpy {args.command}: {said}", file=sys.stderr)
         if written is None and (closing := _unchanged(args, []).get("closing")):  # (review 164: as other refusals)
             print(f"xlpy {args.command}: {closing}", file=sys.stderr)

@@ -549,6 +549,7 @@ def run_build(args: argparse.Namespace) -> int:
         report = _validated(out, offer_path, _legs(args), args.require_libreoffice, seconds)
     except KeyboardInterrupt as exc:
         if not (written or getattr(exc, "path", None)):  # cut short before the rename: nothing was written
+            exc.not_replaced = str(out) if replacing else None  # (-o FOLDER, no -o: named too, review 176)
             raise
         # the workbook is whole on disk (the rename was the last step); only what followed was cut short
         return _interrupted(args, exc, f"{' while validating' if validating else ''}; {out} was written"
