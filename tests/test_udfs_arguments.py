@@ -134,6 +134,8 @@ BAD_CALLS = [
     ("INDUCED_CHARGE", (274000.0, 7.94, 3.2, "9.6e-0"), "price", "a number stored as text"),
     ("INDUCED_CHARGE", ("E3", 7.94, 3.2, 9.6), "units", 'must be a number, got "E3"'),
     ("INDUCED_CHARGE", ("1E", 7.94, 3.2, 9.6), "units", 'must be a number, got "1E"'),
+    ("INDUCED_CHARGE", ("1e400", 7.94, 3.2, 9.6), "units", 'must be a number, got "1e400"'),  # (review 176: past
+    ("INDUCED_CHARGE", ("-1E999999", 7.94, 3.2, 9.6), "units", 'must be a number, got "-1E999999"'),  # Excel's)
     ("SHARES_ISSUED", ([[150.0], ["2"]], 7.94), "units (cell 2)", "a number stored as text"),
     ("INDUCED_CHARGE", ("a\u2028b\tc", 7.94, 3.2, 7.39), "units", 'must be a number, got "a\\u2028b\\tc"'),
     ("INDUCED_CHARGE", (274000.0, 7.94, 1e300, 7.39), "offer_ratio",

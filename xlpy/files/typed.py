@@ -149,7 +149,8 @@ ARGUMENTS = Scheme(serials=True, ignore_case=True, stored_number=STORED_NUMBER, 
 #: negative in parentheses (``$9.60``, ``50%``, ``(1,000)``); group 1 the number itself.
 _VALUE_READS = re.compile(r"\(?\s*-?\s*[$€£¥]?\s*(-?[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*[%$€£¥]?-?\s*\)?")
 #: A number in scientific notation as text (``1E3``, ``-1.5e-2``), which VALUE() reads and :func:`to_decimal` does not.
-_EXPONENT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+")
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]{1,6}")
+_EXCEL_LARGEST = Decimal("1E308")  #: (Excel's largest number is 9.99999999999999E+307)
 #: The ways a day is written other than ISO's that DATEVALUE() reads in one country or another (``2/20/2004``,
 #: ``20.02.2004``, ``Feb 20, 2004``).
 _LOCAL_DAYS = ("%Y-%m-%d", "%Y.%m.%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y",
@@ -251,8 +252,8 @@ class Reader:
             t = text.strip()  # (review 168: "$9.60", "50%", "(1,000)" too, as VALUE() reads; 170: one sign at most)
             bare = m.group(1) if (m := _VALUE_READS.fullmatch(t)) and (t[:1] == "(") == (t[-1:] == ")") and sum(
                 map(t.count, "-(")) <= 1 and sum(map(t.count, "$€£¥%")) <= 1 else text
-            if _EXPONENT.fullmatch(t):  # (review 171: 1E3 too)
-                return self.scheme.stored_number
+            if _EXPONENT.fullmatch(t):  # (review 171: 1E3 too; 176: not past Excel's largest, which VALUE() refuses)
+                return self.scheme.stored_number if abs(Decimal(t)) < _EXCEL_LARGEST else self.scheme.not_text
             try:
                 to_decimal(bare, "")
             except InputError:
