@@ -695,3 +695,23 @@ def test_the_dimension_and_validations_of_a_table_whose_rows_change_are_set_as_i
     sx.replace_rows(21, 25, ['<row r="21"><c r="B21"><v>1</v></c></row>'])
     assert '<dimension ref="B1:L30"/>' in sx.text and 'sqref="E21:E25 Z1"' in sx.text
     assert sx.replace_ranges_after_data("dataValidation", "sqref", {"E21:E9": "E21:E1"}) == 0
+
+
+def test_values_in_a_merged_block_in_the_way_are_said_with_the_block():
+    """Review 170: a note typed in a merged block below a table that grows was two refusals, the note's and the
+    block's; review 176: a value LibreOffice keeps in a cell the block covers is said of the block too."""
+    from xlpy.engine.errors import InputError
+    from xlpy.workbook.table_edits import _with_blocks
+
+    way = "is in the way: tblTenders grows to row 324; move what is below the table"
+    held = [InputError("Tenders!B321", "note", way), InputError("Tenders!C321", "hidden", way),
+            InputError("Tenders!B322", "loose", way)]
+    blocks = {"B321:D321": ["B321", "C321", "D321"], "F322:G322": ["F322", "G322"]}
+    assert [str(e) for e in _with_blocks(held, blocks, "Tenders", "tblTenders", 324)] == [
+        f"Tenders!B321: {way} (and the merged block B321:D321 it is in: Excel cannot write part of a merged block), "
+        "got 'note'",
+        f"Tenders!C321: {way} (a cell the merged block B321:D321 covers), got 'hidden'",
+        f"Tenders!B322: {way}, got 'loose'",
+        "Tenders!F322: is part of merged cells: tblTenders grows to row 324, and Excel cannot write part of a merged "
+        "block; unmerge it (Home > Merge & Center) or move it (it and 1 more cell of the merged block F322:G322 in "
+        "the way)"]

@@ -427,10 +427,12 @@ def _with_blocks(held: list[InputError], blocks: dict[str, list[str]], sheet: st
     out, at = list(held), {e.field: i for i, e in enumerate(held)}
     for block, refs in blocks.items():
         typed = [at[f"{sheet}!{ref}"] for ref in refs if f"{sheet}!{ref}" in at]
-        if typed:
+        if typed:  # (a value in a cell the block covers, as LibreOffice keeps one: said of the block too, 176)
             e = out[typed[0]]
             out[typed[0]] = e.reworded(e.field, f"{e.reason} (and the merged block {block} it is in: Excel cannot "
                                                 "write part of a merged block)")
+            for i in typed[1:]:
+                out[i] = out[i].reworded(out[i].field, f"{out[i].reason} (a cell the merged block {block} covers)")
             continue
         out.append(InputError(f"{sheet}!{refs[0]}", None, f"is part of merged cells: {name} grows to row "
                               f"{new_last}, and Excel cannot write part of a merged block; unmerge it (Home > "
