@@ -20,7 +20,7 @@ from hostile_books import new_tally, refresh
 from repo_paths import ROOT, SEED
 
 from xlpy.cli import main
-from xlpy.engine.errors import InputErrors
+from xlpy.engine.errors import InputError, InputErrors
 from xlpy.workbook import backups
 
 pytest.importorskip("resource")  # (POSIX: signals, inodes, a folder's fsync)
@@ -205,3 +205,62 @@ def test_a_file_named_almost_as_a_backup_is_the_user_s_and_never_removed(book, n
     theirs.write_bytes(b"the user's own")
     assert backups.backups_of(book) == [] and backups.named_ahead(book) == []
     assert backups.prune_backups(book, 0) == [] and theirs.read_bytes() == b"the user's own"
+
+
+def test_a_backup_the_user_may_not_remove_is_left_and_said_the_refresh_done(book, capsys, monkeypatch):
+    """Review 175: in a shared folder with the sticky bit a colleague's backup cannot be removed by --keep; the
+    refresh, its workbook already replaced, ended in a traceback and exit 70 (--json: not ok, a job would run it
+    again).  It is left, said, and the others pruned."""
+    assert refresh([str(book), "--tally", str(new_tally(book.parent, 3))]) == 0
+    (theirs,) = backups.backups_of(book)
+    real = Path.unlink
+
+    def refused(self, missing_ok=False):
+        if self.name == theirs.name:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    assert refresh([str(book), "--tally", str(new_tally(book.parent, 7)), "--keep", "0", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert f"{theirs.name}: not removed by --keep 0 (" in err and "Operation not permitted" in err, err
+    assert theirs.exists() and backups.backups_of(book) == [theirs] and '"changed": true' in out, out
+    assert main(["build", str(SEED), "-o", str(book.with_name("b.xlsm")), "--no-validate", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["build", str(SEED), "-o", str(book.with_name("b.xlsm")), "--force", "--keep", "0", "--no-validate"]
+                ) == 0 and "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="makes another user's file (root)")
+def test_a_workbook_whose_owner_would_lose_it_is_not_replaced_by_another_user(book, monkeypatch):
+    """Review 175: bob's workbook (bob:bob 0660, alice let in by an access list), refreshed by alice, became
+    alice's, and bob could open neither it nor its backup; in a folder with the sticky bit, bob's refresh of one
+    alice refreshed last failed with "Operation not permitted".  Each is refused up front, saying why."""
+    import pwd
+
+    from xlpy.workbook import locks
+
+    nobody = pwd.getpwnam("nobody")
+    os.chown(book, nobody.pw_uid, nobody.pw_gid)
+    book.chmod(0o660)
+    monkeypatch.setattr(os, "geteuid", lambda: 1)  # (another user, in none of nobody's groups)
+    monkeypatch.setattr(os, "getegid", lambda: 1)
+    monkeypatch.setattr(os, "getgroups", lambda: [1])
+    assert locks.not_mine_to_replace(book) == (
+        "is nobody's (-rw-rw----), who reaches it as its owner: replaced by you, it would be yours (no user can give a "
+        "file away) and nobody could no longer open or change it; have nobody do it, or have the file's group hold "
+        "both of you and let it read and write the file (chmod g+rw)")
+    monkeypatch.setattr(os, "getgroups", lambda: [1, nobody.pw_gid])  # (both in the file's group: kept, fine)
+    assert locks.not_mine_to_replace(book) == ""
+    book.parent.chmod(0o1777)
+    try:
+        assert locks.not_mine_to_replace(book) == (
+            "is nobody's, in a folder with the sticky bit, where only a file's owner may replace it: have nobody do "
+            "it, or have the folder's sticky bit cleared")
+        before = book.read_bytes()
+        with pytest.raises(InputError) as info:
+            refresh([str(book), "--tally", str(new_tally(book.parent, 3))])
+        assert "in a folder with the sticky bit" in str(info.value) and "it was not changed" in str(info.value)
+        assert book.read_bytes() == before
+    finally:
+        book.parent.chmod(0o755)

@@ -763,3 +763,17 @@ def test_a_workbook_another_program_holds_locked_for_writing_is_not_replaced(boo
             p.communicate("")
     assert locks.locked_message(book) is None
     assert cli.main(["refresh", str(book), "--tally", str(book.with_name("more.csv")), "--no-backup"]) == 0
+
+
+def test_the_lock_file_is_readable_by_all_whatever_the_umask(tmp_path):
+    """Review 175: under umask 077 xlpy's lock file was its maker's alone, and a colleague's run, which opens it to
+    learn whether its maker still runs, was refused (exit 2) and, after a crash, blocked until someone deleted it."""
+    target = tmp_path / "book.xlsm"
+    target.write_bytes(b"x")
+    old = os.umask(0o077)
+    try:
+        with locks.RefreshLock(target, str(target)):
+            (lock,) = [p for p in tmp_path.iterdir() if p.name.endswith(".lock")]
+            assert lock.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(old)

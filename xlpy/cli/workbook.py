@@ -485,9 +485,10 @@ def _pruned(out: Path, target: Path, keep: int | None, kept: list[Path]) -> tupl
     and not counted (:func:`xlpy.workbook.backups.ahead_warning`), as a refresh says it."""
     from ..workbook import backups
 
-    pruned = backups.prune_backups(target, keep, kept[0] if kept else None)
+    stuck: list = []  # (a backup the user may not remove: left, and said, review 175)
+    pruned = backups.prune_backups(target, keep, kept[0] if kept else None, stuck)
     ahead = backups.ahead_warning(target, keep, kept[0] if kept else None)
-    return pruned, [f"{out.name}: {ahead}"] if ahead else []
+    return pruned, ([f"{out.name}: {ahead}"] if ahead else []) + backups.stuck_warnings(stuck, keep or 0)
 
 
 @command("build", "build the standard offer-results workbook, then validate it")(_setup_build)

@@ -13,10 +13,12 @@ clock set ahead) is never counted nor removed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,14 +149,16 @@ def named_ahead(target: Path, kept: Path | None = None) -> list[Path]:
             if found[p][0] > later and not (kept is not None and p.name == kept.name)]
 
 
-def prune_backups(target: Path, keep: int | None, kept: Path | None = None) -> list[Path]:
+def prune_backups(target: Path, keep: int | None, kept: Path | None = None,
+                  stuck: list[tuple[Path, OSError]] | None = None) -> list[Path]:
     """Remove the backups of *target* but those of its *keep* newest versions (None: keep all): a backup the same,
     byte for byte, as a newer one is a copy of that version (an earlier xlpy's, killed between its renames; one
     copied by hand), not counted apart, and kept or removed with it, so no older version is removed in its place.
     *kept*, the one just written, is the newest whatever the time in its name (a refresh dated before an earlier
     one, a clock set apart).  One named after now (:func:`named_ahead`) is not counted among them and never
     removed: by its name it would be the newest for good, and the real newest removed in its place
-    (:func:`ahead_warning` says so)."""
+    (:func:`ahead_warning` says so).  One the user may not remove (another user's, in a folder with the sticky bit)
+    is left, and put in *stuck* with why (:func:`stuck_warnings`): the workbook is written by then (review 175)."""
     if keep is None:
         return []
     ahead = {p.name for p in named_ahead(target, kept)}
@@ -162,10 +166,33 @@ def prune_backups(target: Path, keep: int | None, kept: Path | None = None) -> l
                  key=lambda p: kept is not None and p.name == kept.name)  # (stable: kept last)
     version = _versions(old)
     newest = list(dict.fromkeys(version[p] for p in reversed(old)))[:keep]
-    gone = [p for p in old if version[p] not in newest]
-    for p in gone:
-        p.unlink(missing_ok=True)
+    gone = []
+    for p in (p for p in old if version[p] not in newest):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError as exc:
+            if stuck is not None:
+                stuck.append((p, exc))
+            continue
+        gone.append(p)
     return gone
+
+
+def stuck_warnings(stuck: list[tuple[Path, OSError]], keep: int) -> list[str]:
+    """The warnings of the backups ``--keep`` *keep* would have removed and could not (:func:`prune_backups`)."""
+    def why(p: Path, exc: OSError) -> str:
+        try:
+            import pwd
+
+            whose = f"{pwd.getpwuid(p.stat().st_uid).pw_name}'s, "
+        except (ImportError, KeyError, OSError):
+            whose = ""
+        sticky = exc.errno in (errno.EPERM, errno.EACCES) and bool(p.parent.stat().st_mode & stat.S_ISVTX)
+        where = ": a folder with the sticky bit, where only its owner may remove it" if sticky else ""
+        return f"{whose}{exc.strerror or exc}{where}"
+
+    return [f"{p.name}: not removed by --keep {keep} ({why(p, exc)}): remove it yourself, or have its owner do it"
+            for p, exc in stuck]
 
 
 def _versions(paths: list[Path]) -> dict[Path, object]:

@@ -200,6 +200,16 @@ def locked_message(path: Path) -> str | None:
 # --- xlpy's own lock ------------------------------------------------------------------------------
 
 
+def _readable_by_all(fd: int) -> None:
+    """A new lock file made 0644, as under umask 022: under a private umask (077) it was its maker's alone, and a
+    colleague's run, which flocks it read-only to learn whether its maker still runs, could not open it."""
+    if hasattr(os, "fchmod"):
+        try:
+            os.fchmod(fd, 0o644)
+        except OSError:  # (a file system without permissions)
+            pass
+
+
 class RefreshLock:
     """``.~xlpy.NAME.lock`` beside *target*: one xlpy writing it at a time (a refresh, a build); released on any exit.
 
@@ -278,6 +288,8 @@ class RefreshLock:
         for _ in range(20):  # (a holder that ends unlinks the file it flocked: a flock on that one would hold nothing)
             self._writable = True
             fd = os.open(self.path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644) if not os.path.lexists(self.path) else None
+            if fd is not None:  # (readable by all whatever the umask: a colleague's run reads whose it is, review 175)
+                _readable_by_all(fd)
             made, fd = fd is not None, fd if fd is not None else self._opened()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -341,7 +353,9 @@ class RefreshLock:
         """The lock file, created exclusively; one left by a crash is named, not taken over (two takers could
         each remove the other's)."""
         self._exclusive = True
-        return os.open(self.path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(self.path, _OPEN | os.O_CREAT | os.O_EXCL, 0o644)
+        _readable_by_all(fd)
+        return fd
 
     def __exit__(self, *exc) -> None:
         if self._fd is None:
@@ -461,6 +475,58 @@ def check_writable(target: Path, label: str, done: str = "refreshed") -> None:
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise InputError(label, None, "cannot be replaced: its folder is not writable; it was not changed",
                          show_value=False, unchanged=True)
+    theirs = not_mine_to_replace(target)
+    if theirs:
+        raise InputError(label, None, f"{theirs}; it was not changed", show_value=False, unchanged=True)
+
+
+def not_mine_to_replace(target: Path) -> str:
+    """Why this user, who may write *target*, may not replace it with a new file (review 175), or "": in a folder
+    with the sticky bit only a file's owner (or the folder's) may; and a file of another user, who opens it as its
+    owner only, would become this user's (no user can give a file away) and be closed to its owner."""
+    if not hasattr(os, "geteuid") or (me := os.geteuid()) == 0:  # (root keeps the owner: a scheduled job)
+        return ""
+    st, folder = target.stat(), target.parent.stat()
+    if st.st_uid == me:
+        return ""
+    owner = _user_named(st.st_uid)
+    if folder.st_mode & stat.S_ISVTX and folder.st_uid != me:
+        return (f"is {owner}'s, in a folder with the sticky bit, where only a file's owner may replace it: have "
+                f"{owner} do it, or have the folder's sticky bit cleared")
+    groups = {os.getegid(), *os.getgroups()}
+    gid = st.st_gid if st.st_gid in groups else os.getegid()  # (the new file's group: keep_access)
+    theirs = _groups_of(st.st_uid)
+    if theirs is None:  # (an owner the system does not name: nothing to tell)
+        return ""
+    after = (st.st_mode >> 3 if gid in theirs else st.st_mode) & 0o6  # (what the owner has then, as a member or not)
+    lost = [w for w, bit in (("open", 0o4), ("change", 0o2)) if st.st_mode >> 6 & bit and not after & bit]
+    if not lost:
+        return ""
+    return (f"is {owner}'s ({stat.filemode(st.st_mode)}), who reaches it as its owner: replaced by you, it would be "
+            f"yours (no user can give a file away) and {owner} could no longer {' or '.join(lost)} it; have {owner} "
+            "do it, or have the file's group hold both of you and let it read and write the file (chmod g+rw)")
+
+
+def _user_named(uid: int) -> str:
+    """The user *uid* by name, else by number (``user 1001``)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"user {uid}"
+
+
+def _groups_of(uid: int) -> set[int] | None:
+    """The groups of the user *uid* (their own and those they are a member of), or None where the system does not
+    say."""
+    try:
+        import pwd
+
+        entry = pwd.getpwuid(uid)
+        return set(os.getgrouplist(entry.pw_name, entry.pw_gid))
+    except (ImportError, KeyError, OSError, AttributeError):
+        return None
 
 
 def _bits_let_me_write(st: os.stat_result) -> bool:

@@ -400,8 +400,10 @@ def _refresh_book(book: PackageBook, path: Path, target: Path, tally, prices, ma
                              "changed" + (": free space there, then refresh it again" if full else ""),
             show_value=False, unchanged=True)]) from None
     out.written, out.kept = path, kept  # in place: an interrupt from here on says so, not "nothing was written"
-    pruned = out.pruned = backups.prune_backups(target, keep, kept)
+    stuck: list = []  # (a backup the user may not remove: left, and said, review 175)
+    pruned = out.pruned = backups.prune_backups(target, keep, kept, stuck)
     ahead = backups.ahead_warning(target, keep, kept)  # (one named after now: kept, not counted)
+    out.warnings += backups.stuck_warnings(stuck, keep) if stuck else []
     out.report(path.name, kept_said(seen.lines(), backups.kept_as(kept, path) if kept else None))
     if report.release is not None:
         out.lines.append(f"{path.name}: engine release text: {report.release.text}")
