@@ -579,3 +579,23 @@ def test_a_workbook_name_too_long_from_the_offer_id_names_the_id_not_an_option_n
         assert main(["build", "long.toml", "--no-validate", *given]) == 2
         err = capsys.readouterr().err
         assert err.startswith("xlpy build: long.toml: offer.id: its name is 305 bytes long") and said in err, err
+
+
+def test_no_writable_temporary_folder_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    """Review 175: /tmp, /var/tmp and the current folder closed to the user, TMPDIR unset: validate ended in a
+    traceback (exit 70), build and render blamed their --output."""
+    import errno
+    import tempfile
+
+    def none(*args):
+        raise FileNotFoundError(errno.ENOENT, "No usable temporary directory found in ['/tmp', '/var/tmp']")
+
+    monkeypatch.setattr(tempfile, "gettempdir", none)
+    monkeypatch.delenv("TMPDIR", raising=False)
+    for argv in (["validate", str(SEED)], ["build", str(SEED), "-o", str(tmp_path / "b.xlsm")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err == (f"xlpy {argv[0]}: TMPDIR: no writable temporary folder (tried ['/tmp', '/var/tmp']): set TMPDIR "
+                       "to a folder you can write, then run it again; nothing was written\n"), err
+    assert not (tmp_path / "b.xlsm").exists()
+    assert main(["compute", str(SEED)]) == 0  # (a command that needs none is not refused)

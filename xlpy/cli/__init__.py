@@ -396,6 +396,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         refuse_empty(args, getattr(args, "texts", ()))
         configure_from(args)
+        _temporary_folder(args)
         status = args.run(args)
         flush_output()  # a report that finds no room is said below, not in a traceback as Python ends
         return status
@@ -449,6 +450,23 @@ def _run(args: argparse.Namespace) -> int:
         return refused(args, problems, **_unchanged(args, problems))
     except Exception as exc:  # (a defect of xlpy's: its traceback, then what it means, exit 70)
         return _unexpected(args, exc)
+
+
+def _temporary_folder(args: argparse.Namespace) -> None:
+    """Refuse a command that works in a temporary folder where none can be written (review 175: ``/tmp``, ``/var/tmp``
+    and the current folder closed to the user, TMPDIR unset: validate ended in a traceback, build and render blamed
+    their --output)."""
+    if args.command not in ("build", "validate", "render", "refresh", "lite"):
+        return
+    import tempfile
+
+    try:
+        tempfile.gettempdir()
+    except FileNotFoundError as exc:  # ("No usable temporary directory found in [...]")
+        tried = str(exc).split(" in ", 1)[-1]
+        raise InputError("TMPDIR", os.environ.get("TMPDIR"), f"no writable temporary folder (tried {tried}): set "
+                         "TMPDIR to a folder you can write, then run it again; nothing was written",
+                         show_value=False, unchanged=True) from None
 
 
 def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
