@@ -5,6 +5,7 @@ characters a workbook cannot store, an empty sheet, days before a workbook's fir
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -18,7 +19,19 @@ from xlpy.files import counts, prices, sources
 # --- a file another program holds: Excel on Windows locks a CSV it has open ---------------------------
 
 
-LOCKED = "cannot be read (Permission denied; is it open in another program, such as Excel?)"
+#: How a file a permission refuses is said: on Windows, as one Excel may hold open; elsewhere, by its permissions
+#: and owner (review 175: no program locks a file there), here this process's own file, refused as if another's.
+LOCKED = ("cannot be read (Permission denied; is it open in another program, such as Excel?)" if os.name == "nt" else
+          f"cannot be read (Permission denied: -rw-r--r--, {(me := __import__('pwd').getpwuid(os.getuid()).pw_name)}'s; "
+          f"ask {me} to let you read it)")
+
+
+@pytest.fixture(autouse=True)
+def _plain_umask():
+    """The files the tests make are -rw-r--r--, as LOCKED says them."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
 
 
 def lock(monkeypatch, *names: str) -> None:

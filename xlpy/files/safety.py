@@ -46,6 +46,7 @@ import math
 import os
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -410,12 +411,26 @@ def damage_first(path: str | os.PathLike, label: str) -> str | None:
         return None
 
 
+def _whose(name) -> str:
+    """``: -rw------- bob's; ask bob to let you read it`` for a file a permission refused (POSIX), or ""."""
+    try:
+        import pwd
+
+        st = os.stat(name)
+        owner = pwd.getpwuid(st.st_uid).pw_name
+    except (ImportError, KeyError, OSError, TypeError):
+        return ""
+    return f": {stat.filemode(st.st_mode)}, {owner}'s; ask {owner} to let you read it"
+
+
 def unreadable(label: str, exc: OSError) -> InputError:
     """A file that is there but cannot be opened, named by *label*: on Windows, Excel locks a file it has open
     (a CSV as much as a workbook), which is the everyday case of a permission refused."""
     why = exc.strerror or str(exc)
-    if isinstance(exc, PermissionError):
+    if isinstance(exc, PermissionError) and os.name == "nt":
         why += "; is it open in another program, such as Excel?"
+    elif isinstance(exc, PermissionError):  # (no program locks a file here: its permissions refuse you, review 175)
+        why += _whose(exc.filename)
     kind = Busy if in_use(exc) else InputError
     return kind(label, None, f"cannot be read ({why})", show_value=False)
 
