@@ -375,3 +375,36 @@ def test_an_empty_xlsx_tally_or_count_file_is_said_to_be_empty(tmp_path):
     assert _problems(counts.read_counts, empty) == [said]
     empty.write_bytes(b"PK\x03\x04 cut short")
     assert "empty file" not in _problems(sources.read_tally, empty)[0]
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared strings (Excel)", "inline strings (openpyxl)"])
+def test_excel_s_escapes_are_read_as_excel_shows_the_text(tmp_path, shared):
+    """Review 174: a carriage return Excel saved in an id (``R-ODD_x000D_``) was read as seven characters of it, the
+    holder's second line a second holder (common issued, cash in lieu and charge moved); an id with a line break
+    escaped so passed the line-break check.  ``_x005F_`` escapes the underscore of text typed so."""
+    import zipfile
+
+    from excel_style import excel_style_copy
+
+    rows = [("holder_id", "units", "method", "status"), ("R-ODD", 25, "certificate", "tendered"),
+            ("R-ODD-2ND", 25, "certificate", "tendered"), ("DTC-TYPED", 5, "book-entry", "tendered")]
+    _write(tmp_path / "a.xlsx", rows)
+    source = excel_style_copy(tmp_path / "a.xlsx", tmp_path / "b.xlsx") if shared else tmp_path / "a.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(tmp_path / "t.xlsx", "w") as zout:
+        part = "xl/sharedStrings.xml" if shared else "xl/worksheets/sheet1.xml"
+        assert part in zin.namelist()
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                data = data.replace(b">R-ODD-2ND<", b">R-ODD_x000D_<").replace(b">DTC-TYPED<", b">DTC_x005F_x000D_<")
+            zout.writestr(info, data)
+    table = sources.read_tally(tmp_path / "t.xlsx")
+    assert table.holder_id == ("R-ODD", "R-ODD", "DTC_x000D_")  # (the CR stripped as a space is: one holder)
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as zin, zipfile.ZipFile(tmp_path / "u.xlsx", "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info).replace(b">R-ODD_x000D_<", b">R-_x000D__x000A_ODD<"))
+    with pytest.raises(InputErrors) as info:
+        sources.read_tally(tmp_path / "u.xlsx")
+    assert [str(p) for p in info.value.problems] == [
+        "u.xlsx: row 3, column holder_id: holds a line break, which no tally cell holds: make it one line, got "
+        "'R-\\r\\nODD'"]

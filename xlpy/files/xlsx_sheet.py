@@ -58,9 +58,54 @@ def load(path: Path, data_only: bool = True):
     if loaded is not None and key in loaded:
         return loaded[key]
     wb = load_workbook(path, read_only=True, data_only=data_only)
+    _stored_strings(path, wb)
     if loaded is not None and key[1] is not None:
         loaded[key] = wb
     return wb
+
+
+#: Excel's escape of a character in a string (``_x000D_``: a carriage return; ``_x005F_``: the underscore itself,
+#: before text that would read as one).
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(value):
+    """*value*, a cell's, with Excel's escapes in a string read, as Excel shows it (review 174: a carriage return
+    Excel saved in an id, ``R-ODD_x000D_``, was seven characters of it, and the holder a second holder).
+
+    >>> unescape("R-ODD_x000D_"), unescape("DTC_x005F_x0041_0022"), unescape(25)
+    ('R-ODD\\r', 'DTC_x0041_0022', 25)
+    """
+    if value.__class__ is not str or "_x" not in value:
+        return value
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
+def _stored_strings(path: Path, wb) -> None:
+    """*wb*'s shared strings (openpyxl's list, in place) as the package stores them, escapes and all, as an inline
+    string's text is read: openpyxl reads ``_x005F_`` alone in them (``_x005F_x000D_``, a ``_x000D_`` typed, and
+    ``_x000D_``, a carriage return, were both ``_x000D_``), so the rows' values are read with :func:`unescape`
+    once, whichever kind their text is.  Read again only where a string holds ``_x``."""
+    sheets = getattr(wb, "_sheets", [])
+    strings = getattr(sheets[0], "_shared_strings", None) if sheets else None
+    if not strings or not any("_x" in t for t in strings if isinstance(t, str)):
+        return
+    from xml.etree.ElementTree import iterparse
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as z:
+        name = next((n for n in z.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+        if name is None:
+            return
+        raw = []
+        with z.open(name) as fh:  # (check_xlsx refused a part declaring a DTD before openpyxl read any)
+            for _, node in iterparse(fh):
+                if node.tag == f"{main}si":  # (its text, and its runs' text, not phonetic guides: openpyxl's)
+                    raw.append("".join([node.findtext(f"{main}t") or "",
+                                        *(r.findtext(f"{main}t") or "" for r in node.findall(f"{main}r"))]))
+                    node.clear()
+    if len(raw) == len(strings):
+        strings[:] = [r if isinstance(t, str) else t for r, t in zip(raw, strings)]
 
 
 def release(wb) -> None:
@@ -453,7 +498,7 @@ def sheet_rows(ws, min_row: int | None = None, max_row: int | None = None, width
     the widest: one note in column XFD would make every row 16,384 cells.
     """
     ws.reset_dimensions()
-    return [tuple(r[:width]) for r in ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True)]
+    return [tuple(map(unescape, r[:width])) for r in ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True)]
 
 
 def table_rows(ws, at_least: int = 0) -> Iterator[tuple]:
@@ -473,13 +518,13 @@ def table_rows(ws, at_least: int = 0) -> Iterator[tuple]:
         header = next(rows, None)
         if header is None:
             return
-        header = tuple(header) + (None,) * (at_least - len(header))
+        header = tuple(map(unescape, header)) + (None,) * (at_least - len(header))
         width = len(header)
         while width > at_least and header[width - 1] is None:
             width -= 1
         yield tuple(header[:width])
         for r in rows:
-            cut = tuple(r[:width])
+            cut = tuple(map(unescape, r[:width]))
             if len(r) > width and all(v is None for v in cut):
-                cut += tuple(v for v in r[width:] if v is not None)[:1]
+                cut += tuple(unescape(v) for v in r[width:] if v is not None)[:1]
             yield cut
