@@ -265,3 +265,16 @@ def test_the_ids_check_refuses_what_one_line_text_refuses_but_line_breaks():
               bool(holder_ids._CONTROLLED.match(chr(c))) != bool(typed.unstorable(chr(c), controls=True))]
     assert differ == []
     assert typed.unstorable("\r", controls=True) and not holder_ids._CONTROLLED.match("\r")
+
+
+def test_an_id_written_as_a_formula_is_refused_saying_what_it_shows(tmp_path):
+    """Review 174: ``="R-ODD"``, an export's way to keep leading zeros, which a spreadsheet shows as R-ODD, was read
+    with its wrapper: beside a line of R-ODD, a holder of its own (common issued, cash in lieu and charge moved),
+    without a word.  An id merely holding ``="`` elsewhere is an id."""
+    path = tally(tmp_path, "R-ODD", '="R-ODD"', 'A="B"C')
+    path.write_text(path.read_text(encoding="utf-8").replace('="R-ODD"', '"=""R-ODD"""').replace(
+        'A="B"C', '"A=""B""C"'), encoding="utf-8")  # (as a CSV writer quotes them)
+    assert problems(path) == [
+        "t.csv: row 3, column holder_id: is written as a formula, an export's way to keep leading zeros, which a "
+        "spreadsheet shows as 'R-ODD' and the engine would count apart from 'R-ODD': give the id as 'R-ODD' (open "
+        "the file in Excel and save it as CSV again), got '=\"R-ODD\"'"]

@@ -63,6 +63,9 @@ def counted_alike(why: str) -> bool:
 
 _ERROR = "is an Excel error saved as a value (a lookup or formula that failed): give the holder's id"
 _BOOL = "is TRUE or FALSE, not a holder's id: give the holder's id"
+_FORMULA_TEXT = ("is written as a formula, an export's way to keep leading zeros, which a spreadsheet shows as {0!r} "
+                 "and the engine would count apart from {0!r}: give the id as {0!r} (open the file in Excel and save "
+                 "it as CSV again)")
 _CASE = ("differs from the holder id on row {} ({!r}) only in letter case: Excel compares text without regard to "
          "case and would count the two lines as one holder, the engine as two; spell them alike if they are one "
          "holder, or make them differ otherwise")
@@ -84,6 +87,9 @@ def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Calla
             elif isinstance(v, (dt.date, dt.time)):
                 out.append((i, _DATE.format(saved)))
     text = joined if joined is not None else "\0".join(ids)
+    if '="' in text:  # (review 174: counted apart from the id it shows, with no word)
+        out += [(i, _FORMULA_TEXT.format(h[2:-1])) for i, h in enumerate(ids)
+                if len(h) > 3 and h.startswith('="') and h.endswith('"') and '"' not in h[2:-1]]
     if "#" in text:
         out += [(i, _ERROR) for i, h in enumerate(ids) if h.upper() in EXCEL_ERRORS]
     if not text.isascii():
