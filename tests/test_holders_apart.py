@@ -11,7 +11,6 @@ they follow from it; ``xlpy compute``, ``release`` and ``entries`` given the wor
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -99,12 +98,10 @@ def test_the_first_ten_holders_apart_are_named_and_the_rest_counted():
 def test_a_long_table_is_looked_at_in_one_pass():
     """100,000 lines: sorted by holder, at C speed; sorted by units (half the holders apart), one pass of a dict."""
     together = [f"H{i // 2:06d}" for i in range(100_000)]
-    start = time.perf_counter()
     assert apart(together, 21) == []
     shuffled = together[::2] + together[1::2]  # (each holder's second line 50,000 rows below its first)
-    found = apart(shuffled, 21)
-    assert time.perf_counter() - start < 2  # (some 50 ms here; a pair of rows compared for each holder: minutes)
-    assert len(found) == 50_000 and found[0] == ("H000000", [21, 50_021])
+    found = apart(shuffled, 21)  # (some 50 ms; a pair of rows compared for each holder would take minutes: seen as
+    assert len(found) == 50_000 and found[0] == ("H000000", [21, 50_021])  # a stalled suite, not a timed assert)
 
 
 def test_an_id_typed_with_a_space_beside_its_holders_line_is_named(standard_books, tmp_path, capsys):

@@ -115,7 +115,7 @@ def controlled_ids(ids: Sequence[str], joined: str | None) -> list[tuple[int, st
     one refusal a cell.  *ids*: the column's text, stripped; *joined*: ``"\\0".join(ids)`` when the reader took it
     (ASCII), checked at C speed (some 5 ms a million lines; other text, some 50 ms).
 
-    >>> controlled_ids(["DTC-0022", "DTC\x01-0024", "DTC\x00-0025"], None)  # doctest: +NORMALIZE_WHITESPACE
+    >>> controlled_ids(["DTC-0022", "DTC\\x01-0024", "DTC\\x00-0025"], None)  # doctest: +NORMALIZE_WHITESPACE
     [(1, 'holds a control character (U+0001), which a workbook cannot store'),
      (2, 'holds a control character (U+0000), which a workbook cannot store')]
     """
