@@ -513,3 +513,22 @@ def test_excel_serial_dates_1900_system():
     assert udfs.AVERAGING_WINDOW(60.0) == (
         f"{ERROR_PREFIX} expiration is 29 February 1900, a day that does not exist, got 60"
     )
+
+
+def test_a_price_of_more_than_nine_decimals_is_charged_exactly():
+    """Review 172: the fast path's bound of 9 decimals on the price could go without a test failing, and then
+    ``INDUCED_CHARGE(274000, 7.94, 3.2, 7.3912345678)`` gave 9599439.80753568: the engine's figure is the float
+    nearest the exact charge, 274,000 x (7.94 - 3.2) x 7.3912345678."""
+    exact = D(274000) * (D("7.94") - D("3.2")) * D("7.3912345678")
+    assert udfs.INDUCED_CHARGE(274000.0, 7.94, 3.2, 7.3912345678) == float(exact) == 9599439.807275929
+
+
+def test_a_result_past_excel_s_largest_number_either_way_is_refused():
+    """Review 172: ``fits`` was tried on +inf alone; a result below -1.8e308 would reach the cell as -inf."""
+    from xlpy.engine.errors import InputError
+    from xlpy.excel.args import fits
+
+    for value in (D("1e400"), D("-1e400"), -(10 ** 400)):
+        with pytest.raises(InputError, match="beyond Excel's largest number"):
+            fits(value, "the EPS")
+    assert fits(D("-1.5"), "x") == -1.5
