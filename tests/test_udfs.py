@@ -532,3 +532,10 @@ def test_a_result_past_excel_s_largest_number_either_way_is_refused():
         with pytest.raises(InputError, match="beyond Excel's largest number"):
             fits(value, "the EPS")
     assert fits(D("-1.5"), "x") == -1.5
+
+
+def test_a_charge_grid_without_participations_or_prices_is_refused():
+    """Review 172: with the check of an empty participations range gone, a grid of no columns came back."""
+    assert udfs.CHARGE_GRID(464777.0, 7.94, 3.2, [[7.0]], [[None]]) == (
+        "#xlpy! participations is required, got an empty cell")
+    assert udfs.CHARGE_GRID(464777.0, 7.94, 3.2, [[None], [None]], [[0.5]]).startswith("#xlpy! prices ")
