@@ -375,3 +375,20 @@ def test_memory_run_out_and_a_system_error_no_check_words_exit_70_in_their_own_w
     _fails_with(monkeypatch, error)
     assert main(["build", str(SEED), "-o", "never.xlsm"]) == 70
     assert capsys.readouterr().err.endswith(f"xlpy build: {line}\n")
+
+
+def test_an_interrupted_build_force_into_a_folder_names_the_workbook_it_did_not_replace(tmp_path, capsys, monkeypatch):
+    """Review 176: with -o FOLDER (or no -o), the workbook named by the offer's id, a build --force cut short said
+    "nothing was written", where -o FILE named the file it did not replace."""
+    import xlpy.workbook.build as build
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    assert main(["build", str(SEED), "-o", str(tmp_path), "--quiet", "--no-validate"]) == 0
+    named = tmp_path / "hecla-2004-series-b.xlsm"
+    before = named.read_bytes()
+    monkeypatch.setattr(build, "_build_into", interrupted)
+    assert main(["build", str(SEED), "-o", str(tmp_path), "--quiet", "--force", "--no-backup"]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == f"xlpy build: interrupted; {named} was not replaced"
+    assert named.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [named.name]

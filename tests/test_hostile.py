@@ -451,7 +451,8 @@ def test_an_owner_file_beside_a_links_target_is_named_by_its_path(book, tmp_path
     assert main(["refresh", str(tmp_path / "d2" / "rel.xlsm"), "--tally", str(new_tally(book.parent, 7)), "--force",
                  "--no-backup"]) == 0
     err = capsys.readouterr().err
-    assert [line.split(": --force went past ")[1].split(":")[0] for line in err.splitlines() if "went past" in line] == [
+    passed = [line.split(": --force went past ")[1].split(":")[0] for line in err.splitlines() if "went past" in line]
+    assert passed == [
         f"{office}, which says it is open in LibreOffice by jdoe on desk-17 since 01.12.2026 09",
         f"{chain}, which says it is open in Excel by Jane Doe"], err
 

@@ -21,9 +21,9 @@ from xlpy.files import counts, prices, sources
 
 #: How a file a permission refuses is said: on Windows, as one Excel may hold open; elsewhere, by its permissions
 #: and owner (review 175: no program locks a file there), here this process's own file, refused as if another's.
+ME = "" if os.name == "nt" else __import__("pwd").getpwuid(os.getuid()).pw_name
 LOCKED = ("cannot be read (Permission denied; is it open in another program, such as Excel?)" if os.name == "nt" else
-          f"cannot be read (Permission denied: -rw-r--r--, {(me := __import__('pwd').getpwuid(os.getuid()).pw_name)}'s; "
-          f"ask {me} to let you read it)")
+          f"cannot be read (Permission denied: -rw-r--r--, {ME}'s; ask {ME} to let you read it)")
 
 
 @pytest.fixture(autouse=True)

@@ -410,8 +410,8 @@ def _local_day(text: str) -> bool:
 def unstorable(text: str, controls: bool = False) -> str:
     """Why *text* cannot be stored in a workbook, naming its first such character ("" when it can be): one XML 1.0
     does not allow, or, with *controls*, any control character (tab and line feed too: no one-line text holds
-    them) or line or paragraph separator (U+2028, U+2029). ``holds a noncharacter (U+FFFE), which a workbook cannot store``; ``holds a control character (U+0009),
-    which a one-line value does not hold``."""
+    them) or line or paragraph separator (U+2028, U+2029). ``holds a noncharacter (U+FFFE), which a workbook cannot
+    store``; ``holds a control character (U+0009), which a one-line value does not hold``."""
     found = (_UNSTORABLE_OR_CONTROL if controls else _UNSTORABLE).search(text)
     if found is None:
         return ""

@@ -54,9 +54,9 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["STOP_SIGNALS", "InterruptedAfterWriting", "RefreshLock", "all_opened", "busy_message", "check_writable",
-           "clean_stale", "excel_owner", "beside", "fsync_dir", "held_signals", "keep_access", "left_by_a_crash", "libreoffice_owner",
-           "locked_message", "name_case", "name_problem", "opened_by", "path_problem", "process_gone", "read_small",
-           "target_of", "temp_beside", "write_file", "written_at"]
+           "clean_stale", "excel_owner", "beside", "fsync_dir", "held_signals", "keep_access", "left_by_a_crash",
+           "libreoffice_owner", "locked_message", "name_case", "name_problem", "not_mine_to_replace", "opened_by",
+           "path_problem", "process_gone", "read_small", "target_of", "temp_beside", "write_file", "written_at"]
 
 #: The longest file name a file system takes, in bytes (Linux, macOS; Windows counts UTF-16 units, as many).
 NAME_MAX = 255
