@@ -252,6 +252,10 @@ def test_a_workbook_whose_owner_would_lose_it_is_not_replaced_by_another_user(bo
         "both of you and let it read and write the file (chmod g+rw)")
     monkeypatch.setattr(os, "getgroups", lambda: [1, nobody.pw_gid])  # (both in the file's group: kept, fine)
     assert locks.not_mine_to_replace(book) == ""
+    monkeypatch.setattr(os, "getgroups", lambda: [1])
+    os.chown(book, 0, nobody.pw_gid)  # (a scheduled job's, root's: root opens any file, so no one loses it)
+    assert locks.not_mine_to_replace(book) == ""
+    os.chown(book, nobody.pw_uid, nobody.pw_gid)
     book.parent.chmod(0o1777)
     try:
         assert locks.not_mine_to_replace(book) == (
