@@ -87,7 +87,8 @@ def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Calla
             elif isinstance(v, (dt.date, dt.time)):
                 out.append((i, _DATE.format(saved)))
     text = joined if joined is not None else "\0".join(ids)
-    if '="' in text:  # (review 174: counted apart from the id it shows, with no word)
+    if "=" in text and '="' in text:  # (review 174: counted apart from the id it shows; "=" alone is found at C
+                                      # speed, a two-character search is not)
         out += [(i, _FORMULA_TEXT.format(h[2:-1])) for i, h in enumerate(ids)
                 if len(h) > 3 and h.startswith('="') and h.endswith('"') and '"' not in h[2:-1]]
     if "#" in text:
@@ -103,8 +104,8 @@ def odd_ids(raw: Sequence, ids: Sequence[str], joined: str | None, row_of: Calla
 #: What :func:`controlled_ids` looks for: each character :func:`~xlpy.files.typed.unstorable` refuses in one-line
 #: text but the line breaks (CR, LF), which the reader names in words of its own.
 _CONTROLLED = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
-#: The bytes of ASCII text a one-line holder id may hold, NUL, which joins the ids, and the line breaks.
-_ID_BYTES = bytes(range(32, 127)) + b"\0\r\n"
+#: The bytes of ASCII text a one-line holder id may hold, and the line breaks (NUL, which joins the ids, is kept).
+_ID_BYTES = bytes(range(32, 127)) + b"\r\n"
 
 
 def controlled_ids(ids: Sequence[str], joined: str | None) -> list[tuple[int, str]]:
@@ -119,8 +120,8 @@ def controlled_ids(ids: Sequence[str], joined: str | None) -> list[tuple[int, st
     [(1, 'holds a control character (U+0001), which a workbook cannot store'),
      (2, 'holds a control character (U+0000), which a workbook cannot store')]
     """
-    if joined is not None and joined.isascii() and joined.count("\0") == len(ids) - 1:  # (a NUL of an id's own:
-        if not joined.encode("ascii").translate(None, _ID_BYTES):                       # review 176)
+    if joined is not None and joined.isascii():  # (left: the NULs that join the ids, and any of an id's own, 176)
+        if len(joined.encode("ascii").translate(None, _ID_BYTES)) == len(ids) - 1:
             return []
     elif not _CONTROLLED.search("".join(ids)):
         return []
